@@ -1,0 +1,5 @@
+"""District staff manage staff accounts. Namespace: ``staff_accounts``."""
+
+app_name = "staff_accounts"
+
+urlpatterns = []

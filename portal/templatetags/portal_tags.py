@@ -1,0 +1,66 @@
+"""Dates and times the Chinese way (2026年11月22日 周日 19:00), English on /en/."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+
+register = template.Library()
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _is_chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+def _local(value):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def weekday(value) -> str:
+    if not value:
+        return ""
+    return f"周{WEEKDAYS_ZH[value.weekday()]}" if _is_chinese() else WEEKDAYS_EN[value.weekday()]
+
+
+@register.filter
+def day_label(value) -> str:
+    """11月22日 周日 / Sun 22 Nov"""
+    if not value:
+        return ""
+    value = _local(value)
+    if _is_chinese():
+        return f"{value.month}月{value.day}日 {weekday(value)}"
+    return f"{weekday(value)} {value.day} {MONTHS_EN[value.month - 1]}"
+
+
+@register.filter
+def full_date(value) -> str:
+    """2026年11月22日 周日 / Sun 22 Nov 2026"""
+    if not value:
+        return ""
+    value = _local(value)
+    if _is_chinese():
+        return f"{value.year}年{value.month}月{value.day}日 {weekday(value)}"
+    return f"{weekday(value)} {value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+@register.filter
+def when(value) -> str:
+    """2026年11月22日 周日 19:00"""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{full_date(value)} {value:%H:%M}"
+
+
+@register.filter
+def hhmm(value) -> str:
+    return f"{value:%H:%M}" if value else ""
