@@ -70,8 +70,11 @@ def centres_near(*, community: Area | None, limit: int = 6) -> list[Centre]:
     if community is not None:
         centres = centres.filter(street_id=community.parent_id)
     centres = _with_hours_for(centres.prefetch_related("functions"), timezone.localdate(), 1)
-    ordered = sorted(centres[:50], key=lambda c: (c.area_id != getattr(community, "pk", None), c.name))
-    return ordered[:limit]
+    ordered = sorted(centres[:50], key=lambda c: (c.area_id != getattr(community, "pk", None), c.name))[:limit]
+    now = timezone.now()
+    for centre in ordered:
+        centre.open_status = CentreHours.for_centre(centre).status_at(now)
+    return ordered
 
 
 def hours_of(centre: Centre) -> CentreHours:
