@@ -20,6 +20,15 @@ class CentreDirectoryView(ListView):
             self.filter_form.is_valid()
         return centre_directory(filters=self.filter_form.filters(), now=self.now)
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page past the end shows the last page, and one that is not a number the first,
+        rather than a 404 for a shared or hand-edited link."""
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_template_names(self):
         if self.request.htmx and not self.request.htmx.boosted:
             return ["centres/partials/centre_results.html"]
