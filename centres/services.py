@@ -180,3 +180,21 @@ def centre_photo_delete(*, photo: CentrePhoto) -> None:
     image, thumbnail = photo.image, photo.thumbnail
     photo.delete()
     transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))
+
+
+def service_function_delete(*, function: ServiceFunction) -> None:
+    function.delete()
+
+
+def room_delete(*, room: Room) -> None:
+    """Delete a room. Refused with a ``ValidationError`` while anything still uses it."""
+    from django.db.models import ProtectedError, RestrictedError
+
+    try:
+        with transaction.atomic():
+            room.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise ValidationError(
+            _("%(room)s is still in use, for example by activities. Move them to another room first.")
+            % {"room": room.name}
+        ) from error
