@@ -107,6 +107,9 @@ def _flatten(picture: Image.Image) -> Image.Image:
 
 
 def _encode(picture: Image.Image) -> bytes:
+    # Pillow writes some of the source's metadata back (a JPEG comment, a PNG text chunk
+    # named "comment"), which can hold names, places and phone numbers: keep none of it.
+    picture.info = {}
     out = io.BytesIO()
     picture.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
     return out.getvalue()
