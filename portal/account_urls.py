@@ -1,4 +1,4 @@
-"""Sign-up, login, logout and password reset. Namespace: ``portal``."""
+"""Sign-up, login, logout, password reset and the user's own account. Namespace: ``portal``."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -9,8 +9,10 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # TEMPORARY until the accounts work lands: sign-up is built next.
-    path("sign-up/", auth_views.LoginView.as_view(), name="sign_up"),
+    path("sign-up/", views.sign_up, name="sign_up"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.password_change, name="password_change"),
 ]

@@ -1,6 +1,9 @@
 import factory
+from django.conf import settings
+from django.utils import timezone
 
-from portal.models import User
+from portal.models import PhoneCode, User
+from portal.services import phone_code_hash
 
 DEFAULT_PASSWORD = "Fengze-2026-portal"
 
@@ -45,3 +48,19 @@ class DistrictStaffFactory(UserFactory):
 class RepresentativeFactory(UserFactory):
     role = User.Role.REPRESENTATIVE
     name = factory.Sequence(lambda n: f"群众代表{n}")
+
+
+class PhoneCodeFactory(factory.django.DjangoModelFactory):
+    """A code whose plain value is ``code`` (default 123456), hashed as the services hash it."""
+
+    class Meta:
+        model = PhoneCode
+
+    class Params:
+        code = "123456"
+
+    phone = factory.Sequence(lambda n: f"137{n:08d}")
+    purpose = PhoneCode.Purpose.SIGN_UP
+    code_hash = factory.LazyAttribute(lambda o: phone_code_hash(phone=o.phone, purpose=o.purpose, code=o.code))
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + settings.SMS_CODE_TTL)
