@@ -27,6 +27,7 @@ def _local(value):
 def weekday(value) -> str:
     if not value:
         return ""
+    value = _local(value)
     return f"周{WEEKDAYS_ZH[value.weekday()]}" if _is_chinese() else WEEKDAYS_EN[value.weekday()]
 
 
@@ -63,4 +64,4 @@ def when(value) -> str:
 
 @register.filter
 def hhmm(value) -> str:
-    return f"{value:%H:%M}" if value else ""
+    return f"{_local(value):%H:%M}" if value else ""
