@@ -18,7 +18,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# "MPO" is a JPEG with further pictures after the first (a depth map, a preview, an HDR
+# gain map), as many phone cameras save their photos; the first picture is the photo.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
 @dataclass(frozen=True)
