@@ -6,7 +6,7 @@ import unicodedata
 from itertools import groupby
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.forms.models import ModelChoiceIterator
@@ -141,24 +141,40 @@ class PasswordResetByCodeForm(CodeRequestMixin, forms.Form):
     new_password_confirm = password_field(_("New password again"))
 
 
-class LoginForm(AuthenticationForm):
-    """Log in with a mobile number. The field keeps Django's name ``username``, which
-    django-axes reads."""
+class LoginForm(forms.Form):
+    """Log in with a mobile number and password, for ``LoginView``.
+
+    It authenticates with ``phone=...`` (the user model's USERNAME_FIELD), which is the
+    key django-axes reads the number from: that is what lets axes lock a number and
+    address pair after repeated failures.
+    """
+
+    phone = PhoneNumberField(help_text="")
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     error_messages = {
-        **AuthenticationForm.error_messages,
         "invalid_login": _("Wrong mobile number or password. Please check both and try again."),
     }
 
     def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        username = self.fields["username"]
-        username.label = _("Mobile number")
-        username.widget.attrs.update({"maxlength": 20, "inputmode": "tel", "autocomplete": "username"})
-        self.fields["password"].label = _("Password")
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
 
-    def clean_username(self):
-        return normalize_phone(self.cleaned_data.get("username", ""))
+    def clean(self):
+        cleaned_data = super().clean()
+        phone, password = cleaned_data.get("phone"), cleaned_data.get("password")
+        if phone and password:
+            self.user_cache = authenticate(self.request, phone=phone, password=password)
+            if self.user_cache is None:
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return cleaned_data
+
+    def get_user(self):
+        return self.user_cache
 
 
 class GroupedModelChoiceIterator(ModelChoiceIterator):
