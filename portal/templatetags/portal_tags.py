@@ -65,3 +65,21 @@ def when(value) -> str:
 @register.filter
 def hhmm(value) -> str:
     return f"{_local(value):%H:%M}" if value else ""
+
+
+@register.filter
+def soon(value) -> str:
+    """A moment in the coming days, said the short way: 今天 08:30, 明天 08:30,
+    11月25日 周三 08:30 (today 08:30, tomorrow 08:30, Wed 25 Nov 08:30)."""
+    if not value:
+        return ""
+    value = _local(value)
+    days_ahead = (value.date() - timezone.localdate()).days
+    chinese = _is_chinese()
+    if days_ahead == 0:
+        day = "今天" if chinese else "today"
+    elif days_ahead == 1:
+        day = "明天" if chinese else "tomorrow"
+    else:
+        day = day_label(value)
+    return f"{day} {value:%H:%M}"
