@@ -114,9 +114,7 @@ class CodeRequestMixin:
 
     def values_to_keep(self) -> dict:
         """What was typed, for the next page, without the passwords."""
-        return {
-            name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.password_fields
-        }
+        return {name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.password_fields}
 
 
 class SignUpForm(CodeRequestMixin, forms.Form):

@@ -1,7 +1,5 @@
 """Reads for accounts, with what each page shows already fetched."""
 
-from itertools import groupby
-
 from django.db.models import Prefetch, QuerySet
 
 from centres.models import Area, Centre
@@ -12,8 +10,10 @@ from .permissions import staff_accounts_visible_to
 
 def staff_account_list(*, user: User, role: str = "") -> QuerySet[User]:
     """The staff and representative accounts ``user`` manages, optionally of one role."""
-    accounts = staff_accounts_visible_to(user).select_related("area").prefetch_related(
-        Prefetch("centres", queryset=Centre.objects.order_by("name"))
+    accounts = (
+        staff_accounts_visible_to(user)
+        .select_related("area")
+        .prefetch_related(Prefetch("centres", queryset=Centre.objects.order_by("name")))
     )
     if role:
         accounts = accounts.filter(role=role)
@@ -32,13 +32,6 @@ def street_label(community: Area) -> str:
     """The heading a community is listed under: its district and street."""
     street = community.parent
     return f"{street.parent.name} {street.name}" if street.parent_id else street.name
-
-
-def communities_by_street(*, district: Area | None = None) -> list[tuple[str, list[Area]]]:
-    return [
-        (label, list(group))
-        for label, group in groupby(communities_for_choice(district=district), key=street_label)
-    ]
 
 
 def centres_of_district(district: Area) -> QuerySet[Centre]:

@@ -140,7 +140,9 @@ def phone_code_send(*, phone: str, purpose: str) -> PhoneCode:
             created_at=now,
             expires_at=now + settings.SMS_CODE_TTL,
         )
-        deliver = purpose != PhoneCode.Purpose.PASSWORD_RESET or User.objects.filter(phone=phone, is_active=True).exists()
+        deliver = (
+            purpose != PhoneCode.Purpose.PASSWORD_RESET or User.objects.filter(phone=phone, is_active=True).exists()
+        )
         if deliver:
             message = _(
                 "Your verification code is %(code)s, valid for %(minutes)d minutes. Do not tell it to anyone."
@@ -158,7 +160,10 @@ def _phone_code_consume(*, phone: str, purpose: str, code: str) -> tuple[PhoneCo
     used. Must run inside ``transaction.atomic``.
     """
     phone_code = (
-        PhoneCode.objects.select_for_update().filter(phone=phone, purpose=purpose).order_by("-created_at", "-pk").first()
+        PhoneCode.objects.select_for_update()
+        .filter(phone=phone, purpose=purpose)
+        .order_by("-created_at", "-pk")
+        .first()
     )
     if phone_code is None:
         return None, _field_error("code", _("Please ask for a verification code first."), "no_code")
@@ -338,7 +343,9 @@ def _validate_staff_scope(
         elif area.level != Area.Level.STREET or area.parent_id != district.pk:
             errors["area"] = [
                 ValidationError(
-                    _("Choose a street or town of %(district)s."), code="outside_district", params={"district": district}
+                    _("Choose a street or town of %(district)s."),
+                    code="outside_district",
+                    params={"district": district},
                 )
             ]
         return area

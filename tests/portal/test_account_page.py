@@ -81,9 +81,7 @@ def test_too_long_name_is_refused(client, resident):
 
     response = client.post(reverse("portal:account"), {"name": "名" * 51, "home_community": ""})
 
-    assert response.context["form"].errors == {
-        "name": ["Ensure this value has at most 50 characters (it has 51)."]
-    }
+    assert response.context["form"].errors == {"name": ["Ensure this value has at most 50 characters (it has 51)."]}
     resident.refresh_from_db()
     assert resident.name == "陈阿婆"
 
@@ -113,7 +111,9 @@ def test_password_change_with_a_wrong_current_password_changes_nothing(client, r
         {"old_password": "not-it", "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD},
     )
 
-    assert response.context["form"].errors == {"old_password": ["Your current password is wrong. Please type it again."]}
+    assert response.context["form"].errors == {
+        "old_password": ["Your current password is wrong. Please type it again."]
+    }
     html = response.content.decode()
     assert NEW_PASSWORD not in html
     assert "not-it" not in html

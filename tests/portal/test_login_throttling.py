@@ -6,8 +6,8 @@ from axes.utils import reset
 from django.contrib.auth import get_user
 from django.urls import reverse
 
-from portal.services import password_reset_with_code
 from portal.models import PhoneCode
+from portal.services import password_reset_with_code
 from tests.portal.factories import DEFAULT_PASSWORD, PhoneCodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -73,8 +73,12 @@ def test_unknown_number_gets_the_same_answer_and_no_text(
     def message(response):
         return [str(m) for m in response.context["messages"]]
 
-    assert message(unknown) == ["If 139****9999 has an account, we have sent a 6-digit code to it. It is valid for 10 minutes."]
-    assert message(known) == ["If 139****0001 has an account, we have sent a 6-digit code to it. It is valid for 10 minutes."]
+    assert message(unknown) == [
+        "If 139****9999 has an account, we have sent a 6-digit code to it. It is valid for 10 minutes."
+    ]
+    assert message(known) == [
+        "If 139****0001 has an account, we have sent a 6-digit code to it. It is valid for 10 minutes."
+    ]
     assert [m.phone for m in sms_outbox] == [PHONE]
 
 
@@ -142,9 +146,7 @@ def test_code_cannot_be_used_twice(client, url, user):
 
     response = client.post(url, reset_data(new_password="Another-2026-pw", new_password_confirm="Another-2026-pw"))
 
-    assert response.context["form"].errors == {
-        "code": ["This code has already been used. Please ask for a new code."]
-    }
+    assert response.context["form"].errors == {"code": ["This code has already been used. Please ask for a new code."]}
     assert password_hash(user) == after_first
 
 

@@ -48,9 +48,7 @@ def test_send_refuses_a_malformed_number(sms_outbox):
     with pytest.raises(ValidationError) as refused:
         phone_code_send(phone="1390000000", purpose=SIGN_UP)
 
-    assert refused.value.message_dict == {
-        "phone": ["Enter an 11-digit mainland mobile number, such as 13812345678."]
-    }
+    assert refused.value.message_dict == {"phone": ["Enter an 11-digit mainland mobile number, such as 13812345678."]}
     assert PhoneCode.objects.count() == 0
     assert sms_outbox == []
 
@@ -110,8 +108,7 @@ def test_sign_up_code_is_refused_for_a_registered_number(sms_outbox):
 
     assert refused.value.message_dict == {
         "phone": [
-            "This mobile number is already registered. "
-            "Please log in, or reset your password if you have forgotten it."
+            "This mobile number is already registered. Please log in, or reset your password if you have forgotten it."
         ]
     }
     assert PhoneCode.objects.count() == 0

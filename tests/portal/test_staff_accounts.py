@@ -35,9 +35,7 @@ def pages(account):
 
 
 def accounts_state():
-    return list(
-        User.objects.order_by("pk").values_list("phone", "name", "role", "area", "is_active", "password")
-    )
+    return list(User.objects.order_by("pk").values_list("phone", "name", "role", "area", "is_active", "password"))
 
 
 def centre_links():
@@ -243,7 +241,9 @@ def test_street_of_another_district_is_refused(client, manager, jindong):
     client.force_login(manager)
     before = accounts_state()
 
-    response = client.post(reverse("staff_accounts:create"), create_data(role="street_staff", street=jindong["street"].pk))
+    response = client.post(
+        reverse("staff_accounts:create"), create_data(role="street_staff", street=jindong["street"].pk)
+    )
 
     assert response.context["form"].errors == {
         "street": ["Select a valid choice. That choice is not one of the available choices."]
@@ -286,7 +286,9 @@ def test_weak_or_mismatched_initial_password_is_refused(client, manager, fengze)
     before = accounts_state()
     url = reverse("staff_accounts:create")
 
-    weak = client.post(url, create_data(centres=[fengze["centre"].pk], password="12345678", password_confirm="12345678"))
+    weak = client.post(
+        url, create_data(centres=[fengze["centre"].pk], password="12345678", password_confirm="12345678")
+    )
     mismatched = client.post(url, create_data(centres=[fengze["centre"].pk], password_confirm="Different-2026"))
 
     assert weak.context["form"].errors == {
