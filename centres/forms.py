@@ -110,12 +110,9 @@ class ServiceFunctionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        code, name = cleaned.get("code"), (cleaned.get("name") or "").strip()
-        if code == ServiceFunctionCode.OWN:
-            if not name:
-                self.add_error("name", _("Give the centre's own service a name."))
-            cleaned["name"] = name
-        elif code:
+        # An own service without a name is refused by ServiceFunction.clean().
+        code = cleaned.get("code")
+        if code and code != ServiceFunctionCode.OWN:
             cleaned["name"] = ""
             listed = self.centre.functions.filter(code=code)
             if self.instance.pk:
@@ -209,13 +206,18 @@ class OpeningPeriodForm(forms.Form):
         if not cleaned or cleaned.get("is_blank", True) or cleaned.get("DELETE"):
             return []
         day = cleaned["day"]
-        days = DAY_GROUPS.get(day, [int(day)] if day else [])
+        days = DAY_GROUPS[day] if day in DAY_GROUPS else [int(day)]
         return [
             {"day": d, "kind": cleaned["kind"], "opens": cleaned["opens"], "closes": cleaned["closes"]} for d in days
         ]
 
 
 class BaseOpeningHoursFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
     def periods(self) -> list[dict]:
         return [period for form in self.forms for period in form.periods()]
 
