@@ -13,7 +13,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Area
+from centres.models import Area, Centre
 
 from .models import User, mainland_mobile_validator
 from .permissions import STAFF_ACCOUNT_ROLES
@@ -236,7 +236,7 @@ class StaffAccountForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES, widget=forms.RadioSelect)
     centres = forms.ModelMultipleChoiceField(
         label=_("Centres (for centre staff)"),
-        queryset=Area.objects.none(),
+        queryset=Centre.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
