@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from centres import demo, services
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
@@ -117,15 +117,19 @@ class DemoLoader:
         self.centres[spec["slug"]] = centre
 
         rooms = room_keys(spec)
+        existing_rooms = {room.name: room for room in centre.rooms.all()}
         for key in rooms:
             name, capacity, purpose, _scene = demo.ROOMS[key]
-            existing = centre.rooms.filter(name=name).first()
+            existing = existing_rooms.get(name)
             services.room_save(centre=centre, room=existing, name=name, capacity=capacity, purpose=purpose)
 
+        functions = list(centre.functions.all())
+        standard = {function.code: function for function in functions if function.code != "own"}
+        own = {function.name: function for function in functions if function.code == "own"}
         position = 0
         for code in spec["functions"]:
             texts = demo.FUNCTION_TEXTS[code]
-            existing = centre.functions.filter(code=code).first()
+            existing = standard.get(code)
             services.service_function_save(
                 centre=centre,
                 function=existing,
@@ -136,7 +140,7 @@ class DemoLoader:
             )
             position += 1
         for name in spec.get("own", []):
-            existing = centre.functions.filter(code="own", name=name).first()
+            existing = own.get(name)
             services.service_function_save(
                 centre=centre,
                 function=existing,
@@ -331,7 +335,8 @@ def draw_room(scene: str, rng: random.Random, *, banner: str, font: str | None) 
             draw.regular_polygon((x, top + 63, 16), 5, fill=(255, 223, 120))
 
     SCENES.get(scene, _scene_hall)(draw, rng, palette)
-    return image.filter(ImageFilter.SMOOTH)
+    # Drawn large and scaled down: smooth edges, and a photo-like size.
+    return image.resize((WIDTH * 3 // 4, HEIGHT * 3 // 4), Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 def _box(draw, u: float, t: float, width: float, height: float, colour, depth: float = 0.05) -> None:

@@ -1,0 +1,120 @@
+"""Settings: production refuses to start without a real secret key and passes Django's
+deployment checks; with no configuration at all the portal uses its embedded defaults.
+
+Each case runs in a fresh Python process, since settings are read once per process.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+CONFIG_VARIABLES = ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG")
+
+
+def run_python(code: str, **env_vars) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if name not in CONFIG_VARIABLES}
+    env.update(env_vars)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_production_settings_without_secret_key_refuse_to_load():
+    result = run_python("import portal.settings.production")
+
+    assert result.returncode == 1
+    assert "django.core.exceptions.ImproperlyConfigured: Set SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_the_local_default_key_and_short_keys():
+    for key in ("insecure-local-only-key-do-not-use-in-production", "short-but-random-8f3a9c"):
+        result = run_python("import portal.settings.production", SECRET_KEY=key)
+
+        assert result.returncode == 1, key
+        assert "ImproperlyConfigured" in result.stderr, key
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{name: value for name, value in os.environ.items() if name not in CONFIG_VARIABLES},
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_use_postgresql_redis_and_secure_cookies():
+    code = (
+        "import portal.settings.production as s; "
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
+    )
+    result = run_python(
+        code,
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "django.db.backends.postgresql",
+        "redis://127.0.0.1:6379/0",
+        "True",
+        "True",
+        "True",
+    ]
+
+
+def test_with_no_configuration_the_portal_uses_sqlite_and_the_file_system_broker():
+    code = (
+        "import portal.settings.local as s; "
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CELERY_BROKER_URL, "
+        "s.CACHES['default']['BACKEND'])"
+    )
+    result = run_python(code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+        str(ROOT / "var" / "portal.sqlite3"),
+        "filesystem://",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
+    code = (
+        "import portal.settings.local as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CELERY_BROKER_URL, "
+        "s.CACHES['default']['BACKEND'])"
+    )
+    result = run_python(
+        code, DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal_x", REDIS_URL="redis://127.0.0.1:6379/3"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "portal_x",
+        "redis://127.0.0.1:6379/3",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
