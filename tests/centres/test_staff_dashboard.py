@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from centres.models import ServiceFunctionCode
@@ -77,6 +77,20 @@ def test_the_dashboard_shows_each_centres_state(client):
     assert reverse("staff:centre_create") in html
     assert reverse("staff:areas") in html
     assert reverse("staff:hours", kwargs={"slug": centre.slug}) in html
+
+
+def test_district_staff_get_the_staff_accounts_link_once_that_page_exists(client):
+    district = DistrictFactory(name="丰泽区")
+    client.force_login(DistrictStaffFactory(area=district))
+
+    html = client.get(reverse("staff:dashboard")).content.decode()
+
+    try:
+        accounts_url = reverse("staff_accounts:list")
+    except NoReverseMatch:
+        assert "Staff accounts" not in html
+    else:
+        assert f'href="{accounts_url}"' in html
 
 
 def test_centre_staff_see_their_own_centres_with_edit_links_and_no_district_links(client):
