@@ -7,6 +7,7 @@ what is decided by ``StaffAccessMixin`` and the scoped querysets of
 """
 
 import copy
+import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from django.views.generic import FormView, TemplateView
 from . import services
 from .forms import (
     AreaRenameForm,
+    BaseOpeningHoursFormSet,
     CentreCreateForm,
     CentrePhotoForm,
     CentreProfileForm,
@@ -33,6 +35,7 @@ from .forms import (
     add_service_errors,
     opening_hours_formset,
 )
+from .holidays import DayType, national_day
 from .hours import CentreHours
 from .models import Area, Day, Room, ServiceFunction
 from .permissions import (
@@ -266,8 +269,7 @@ class OpeningHoursView(CentrePageMixin, TemplateView):
     section = "hours"
 
     def get(self, request, *args, **kwargs):
-        formset_class = opening_hours_formset()
-        initial = formset_class.initial_from(self.centre.opening_periods.all())
+        initial = BaseOpeningHoursFormSet.initial_from(self.centre.opening_periods.all())
         formset = opening_hours_formset(extra=3 if initial else 6)(initial=initial, prefix="hours")
         return self.render_to_response(self.get_context_data(formset=formset))
 
@@ -286,14 +288,37 @@ class OpeningHoursView(CentrePageMixin, TemplateView):
 # Date exceptions.
 
 
+NATIONAL_CALENDAR_DAYS = 120
+
+
+def national_days_ahead(today: dt.date) -> list:
+    """Public holidays and make-up working days of the coming months, from the national
+    calendar: the dates a centre most often overrides."""
+    days = (national_day(today + dt.timedelta(days=offset)) for offset in range(NATIONAL_CALENDAR_DAYS))
+    return [day for day in days if day.type in {DayType.PUBLIC_HOLIDAY, DayType.MAKE_UP_WORKING_DAY}]
+
+
 class DateExceptionListView(CentrePageMixin, FormView):
     template_name = "staff/exception_list.html"
     form_class = DateExceptionForm
     section = "exceptions"
 
+    def get_initial(self):
+        """``?date=2026-10-01`` fills in the date, for the links of the national calendar."""
+        try:
+            return {"date": dt.date.fromisoformat(self.request.GET.get("date", ""))}
+        except ValueError:
+            return {}
+
     def get_context_data(self, **kwargs):
-        exceptions = upcoming_date_exceptions(centre=self.centre, today=timezone.localdate())
-        return super().get_context_data(**kwargs) | {"exceptions": list(exceptions)}
+        today = timezone.localdate()
+        exceptions = list(upcoming_date_exceptions(centre=self.centre, today=today))
+        for exception in exceptions:
+            exception.national = national_day(exception.date)
+        return super().get_context_data(**kwargs) | {
+            "exceptions": exceptions,
+            "national_days": national_days_ahead(today),
+        }
 
     def form_valid(self, form):
         try:

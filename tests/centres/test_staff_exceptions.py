@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from centres.holidays import DayType
 from centres.models import DateException, ServiceKind
 from centres.services import date_exception_add
+from centres.staff_views import national_days_ahead
 from tests.centres.factories import CentreFactory
 from tests.portal.factories import CentreStaffFactory
 
@@ -170,3 +172,24 @@ def test_a_date_of_another_centre_cannot_be_removed(staff_client, centre):
 
     assert response.status_code == 404
     assert DateException.objects.filter(pk=other.pk).exists()
+
+
+def test_the_national_calendar_lists_public_holidays_and_make_up_working_days():
+    days = national_days_ahead(dt.date(2025, 9, 20))[:4]
+
+    assert [(day.date, day.type, str(day.holiday_name)) for day in days] == [
+        (dt.date(2025, 9, 28), DayType.MAKE_UP_WORKING_DAY, "National Day"),
+        (dt.date(2025, 10, 1), DayType.PUBLIC_HOLIDAY, "National Day"),
+        (dt.date(2025, 10, 2), DayType.PUBLIC_HOLIDAY, "National Day"),
+        (dt.date(2025, 10, 3), DayType.PUBLIC_HOLIDAY, "National Day"),
+    ]
+
+
+def test_a_date_in_the_link_fills_in_the_form(staff_client, centre):
+    date = in_days(20)
+
+    response = staff_client.get(url(centre) + f"?date={date.isoformat()}")
+    nonsense = staff_client.get(url(centre) + "?date=not-a-date")
+
+    assert response.context["form"]["date"].value() == date
+    assert nonsense.context["form"]["date"].value() is None
