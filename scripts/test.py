@@ -16,6 +16,7 @@ it they are skipped with a note, or the run fails when CI=true.
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import urllib.parse
@@ -27,7 +28,7 @@ from start import ROOT, SetupError, ensure_venv, require_python_311, say  # noqa
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 REDIS_START = (
@@ -130,7 +131,7 @@ def main(argv: list[str]) -> int:
         check_postgres(python, env["DATABASE_URL"])
         check_redis(python, env["REDIS_URL"])
         command = [str(python), "-m", "pytest", *browser_arguments(), *pytest_args]
-        say("python -m pytest " + " ".join(command[3:]))
+        say("python -m pytest " + shlex.join(command[3:]))
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
     except SetupError as error:
         print(f"FAILED: {error}", file=sys.stderr, flush=True)
