@@ -128,6 +128,8 @@ def main(argv: list[str]) -> int:
         if install_only:
             say("Set-up done (--install-only); not running the tests")
             return 0
+        # WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
+        (ROOT / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
         check_postgres(python, env["DATABASE_URL"])
         check_redis(python, env["REDIS_URL"])
         command = [str(python), "-m", "pytest", *browser_arguments(), *pytest_args]

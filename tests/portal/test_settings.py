@@ -12,12 +12,17 @@ import sys
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
-CONFIG_VARIABLES = ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG")
+# Only what a process needs to run: none of the test run's own configuration (the test
+# settings and some fixtures put theirs into os.environ).
+PASSED_ON = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+
+
+def clean_env(**env_vars) -> dict:
+    return {name: os.environ[name] for name in PASSED_ON if name in os.environ} | env_vars
 
 
 def run_python(code: str, **env_vars) -> subprocess.CompletedProcess:
-    env = {name: value for name, value in os.environ.items() if name not in CONFIG_VARIABLES}
-    env.update(env_vars)
+    env = clean_env(**env_vars)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -42,13 +47,12 @@ def test_production_settings_pass_the_deployment_checks():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **{name: value for name, value in os.environ.items() if name not in CONFIG_VARIABLES},
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
-        },
+        env=clean_env(
+            DJANGO_SETTINGS_MODULE="portal.settings.production",
+            SECRET_KEY=secrets.token_urlsafe(64),
+            DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+            REDIS_URL="redis://127.0.0.1:6379/0",
+        ),
         capture_output=True,
         text=True,
         timeout=120,
