@@ -136,7 +136,10 @@ class ServiceFunction(models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="functions")
     code = models.CharField(_("service function"), max_length=20, choices=ServiceFunctionCode.choices)
     name = models.CharField(
-        _("name"), max_length=40, blank=True, help_text=_("Only for the centre's own services, e.g. family-tradition hall.")
+        _("name"),
+        max_length=40,
+        blank=True,
+        help_text=_("Only for the centre's own services, e.g. family-tradition hall."),
     )
     description = models.TextField(_("what is offered and when"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -147,9 +150,16 @@ class ServiceFunction(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["centre", "code"], condition=~Q(code="own"), name="function_standard_once_per_centre"
+                fields=["centre", "code"],
+                condition=~Q(code="own"),
+                name="function_standard_once_per_centre",
+                violation_error_message=_("The centre already lists this service function."),
             ),
-            models.CheckConstraint(condition=~Q(code="own") | ~Q(name=""), name="function_own_has_name"),
+            models.CheckConstraint(
+                condition=~Q(code="own") | ~Q(name=""),
+                name="function_own_has_name",
+                violation_error_message=_("Give the centre's own service a name."),
+            ),
         ]
 
     def __str__(self):
@@ -177,7 +187,11 @@ class Room(models.Model):
         verbose_name_plural = _("rooms and spaces")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["centre", "name"], name="room_unique_name_in_centre"),
+            models.UniqueConstraint(
+                fields=["centre", "name"],
+                name="room_unique_name_in_centre",
+                violation_error_message=_("The centre already has a room with this name."),
+            ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
         ]
 
@@ -282,6 +296,7 @@ class DateException(models.Model):
                 condition=Q(is_closed=True, opens__isnull=True, closes__isnull=True)
                 | Q(is_closed=False, opens__isnull=False, closes__isnull=False, opens__lt=models.F("closes")),
                 name="exception_closed_or_hours",
+                violation_error_message=_("Give the opening and closing times, or mark the day closed."),
             ),
         ]
         indexes = [models.Index(fields=["centre", "date"])]

@@ -56,8 +56,8 @@ class CentreQuerySet(models.QuerySet):
     def open_at(self, moment: dt.datetime):
         """Centres open for walk-in service at ``moment``: the rules of ``centres.hours``,
         in one query."""
-        from .hours import weekly_day_for
         from .holidays import national_day
+        from .hours import weekly_day_for
         from .models import DateException, OpeningPeriod, ServiceKind
 
         local = timezone.localtime(moment)

@@ -52,7 +52,7 @@ def centre_directory(*, filters: DirectoryFilters, now: dt.datetime | None = Non
     centres = centres.prefetch_related(
         Prefetch("functions", queryset=ServiceFunction.objects.order_by("position", "id"))
     )
-    return _with_hours_for(centres, timezone.localdate(now), 1).order_by("street__name", "name")
+    return _with_hours_for(centres, timezone.localdate(now), 1).order_by("street__name", "name", "pk")
 
 
 def centre_for_public_page(*, slug: str, today: dt.date | None = None) -> Centre:
@@ -123,7 +123,7 @@ def staff_dashboard_centres(*, centres: QuerySet[Centre], today: dt.date | None 
             upcoming_exception_count=_count_per_centre(DateException.objects.filter(date__gte=today)),
             has_hours=Exists(OpeningPeriod.objects.filter(centre=OuterRef("pk"))),
         )
-        .order_by("street__name", "name")
+        .order_by("street__name", "name", "pk")
     )
 
 

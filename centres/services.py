@@ -7,12 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from pypinyin import lazy_pinyin
 
 from portal.images import prepare_image
 
 from .hours import CentreHours
 from .models import Area, Centre, CentrePhoto, DateException, Day, OpeningPeriod, Room, ServiceFunction
 
+# Words that are staff URLs of their own under /staff/centres/.
+RESERVED_SLUGS = {"new"}
 CENTRE_FIELDS = ("name", "kind", "area", "address", "floor_area", "phone", "introduction", "is_published")
 
 
@@ -42,9 +45,9 @@ def _street_and_district(area: Area) -> tuple[Area, Area]:
 
 
 def _unique_slug(name: str, wanted: str = "") -> str:
-    base = slugify(wanted or name) or "centre"
+    base = slugify(wanted) or slugify("".join(lazy_pinyin(name)))[:60] or "centre"
     slug, counter = base, 2
-    while Centre.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Centre.objects.filter(slug=slug).exists():
         slug = f"{base}-{counter}"
         counter += 1
     return slug
@@ -105,7 +108,7 @@ def centre_hours_replace(*, centre: Centre, periods: Iterable[dict]) -> list[Ope
 
 
 def centre_hours_summary_refresh(*, centre: Centre) -> None:
-    hours = CentreHours(list(centre.opening_periods.all()))
+    hours = CentreHours(list(OpeningPeriod.objects.filter(centre=centre)))
     centre.opens_evenings = hours.covers_evenings
     centre.opens_weekends = hours.covers_weekends
     centre.opens_all_year = hours.covers_all_year

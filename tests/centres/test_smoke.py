@@ -2,10 +2,9 @@ import datetime as dt
 
 import pytest
 
+from centres.services import centre_hours_replace
 from tests.centres.factories import CentreFactory, weekday_hours
 from tests.portal.factories import CentreStaffFactory
-
-from centres.services import centre_hours_replace
 
 pytestmark = pytest.mark.django_db
 
