@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -42,8 +43,14 @@ class SetupError(Exception):
     """A step failed; the message says which and what to do."""
 
 
+def out(text: str, *, stream=None) -> None:
+    # Never let a closed terminal or pipe stop the clean-up that follows.
+    with contextlib.suppress(OSError):
+        print(text, file=stream or sys.stdout, flush=True)
+
+
 def say(message: str) -> None:
-    print(f"==> {message}", flush=True)
+    out(f"==> {message}")
 
 
 def venv_python() -> Path:
@@ -117,6 +124,13 @@ def ensure_var() -> None:
         folder.mkdir(parents=True, exist_ok=True)
 
 
+def without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password:
+        return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+    return url
+
+
 def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(1)
@@ -144,7 +158,7 @@ def print_welcome() -> None:
         for login in logins
     ]
     lines += ["Press Ctrl+C to stop.", ""]
-    print("\n".join(lines), flush=True)
+    out("\n".join(lines))
 
 
 class Services:
@@ -235,7 +249,7 @@ def run_check(services: Services) -> int:
         dead = services.exited()
         if dead:
             for name, code in dead:
-                print(f"FAILED: {name} exited early with code {code}. Its last lines:\n{services.log_tail(name)}")
+                out(f"FAILED: {name} exited early with code {code}. Its last lines:\n{services.log_tail(name)}")
             return 1
         passed = True
         for path in CHECK_PATHS:
@@ -247,20 +261,20 @@ def run_check(services: Services) -> int:
         time.sleep(1)
     else:
         failed = ", ".join(f"{path} → {result}" for path, result in results.items()) or "no answer"
-        print(f"FAILED: within {CHECK_TIMEOUT} s the portal at {URL} gave: {failed}; worker ready: {worker_ready}.")
+        out(f"FAILED: within {CHECK_TIMEOUT} s the portal at {URL} gave: {failed}; worker ready: {worker_ready}.")
         for name in services.processes:
-            print(f"  last lines of {name} ({services.logs.get(name)}):\n{services.log_tail(name)}")
+            out(f"  last lines of {name} ({services.logs.get(name)}):\n{services.log_tail(name)}")
         return 1
     for path in CHECK_PATHS:
-        print(f"OK: {URL.rstrip('/')}{path} answered 200")
-    print("OK: the Celery worker is ready and beat is running")
+        out(f"OK: {URL.rstrip('/')}{path} answered 200")
+    out("OK: the Celery worker is ready and beat is running")
     ok, result = answers_200("/healthz")
-    print(f"{'OK' if ok else 'NOTE'}: /healthz answered {result}")
+    out(f"{'OK' if ok else 'NOTE'}: /healthz answered {result}")
     time.sleep(1)  # let beat and the worker run a moment, so an early crash shows up
     dead = services.exited()
     if dead:
         for name, code in dead:
-            print(f"FAILED: {name} exited with code {code}. Its last lines:\n{services.log_tail(name)}")
+            out(f"FAILED: {name} exited with code {code}. Its last lines:\n{services.log_tail(name)}")
         return 1
     return 0
 
@@ -271,7 +285,7 @@ def serve(services: Services) -> int:
         dead = services.exited()
         if dead:
             for name, code in dead:
-                print(f"{name} exited with code {code}; stopping the others.", flush=True)
+                out(f"{name} exited with code {code}; stopping the others.")
             return 1
         time.sleep(0.5)
 
@@ -310,7 +324,7 @@ def main() -> int:
             )
         database = os.environ.get("DATABASE_URL") or f"SQLite file {VAR / 'portal.sqlite3'}"
         broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "the file-system broker in var/"
-        say(f"Database: {database}; Celery broker: {broker}")
+        say(f"Database: {without_password(database)}; Celery broker: {without_password(broker)}")
         manage(python, "migrate", "--noinput")
         manage(python, "compile_catalogues")
         manage(python, "collectstatic", "--noinput", "-v", "0")
@@ -319,10 +333,10 @@ def main() -> int:
         services.start()
         return run_check(services) if args.check else serve(services)
     except SetupError as error:
-        print(f"FAILED: {error}", file=sys.stderr, flush=True)
+        out(f"FAILED: {error}", stream=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("", flush=True)
+        out("")
         return 0
     finally:
         if services:

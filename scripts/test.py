@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from start import ROOT, SetupError, ensure_venv, require_python_311, say  # noqa: E402
+from start import ROOT, SetupError, ensure_venv, require_python_311, say, without_password  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -55,14 +55,6 @@ except Exception as error:
 """
 
 
-def hide_password(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
 def maintenance_url(database_url: str) -> str:
     """The same server and user, but the ``postgres`` database: the test database
     (``test_<name>``) is made by pytest-django, so the named one need not exist yet."""
@@ -73,18 +65,18 @@ def maintenance_url(database_url: str) -> str:
 
 def check_postgres(python: Path, url: str) -> None:
     if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        raise SetupError(f"DATABASE_URL must point to PostgreSQL for the tests; it is {hide_password(url)}.")
+        raise SetupError(f"DATABASE_URL must point to PostgreSQL for the tests; it is {without_password(url)}.")
     result = subprocess.run(
         [str(python), "-c", POSTGRES_PROBE, maintenance_url(url)], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         reason = result.stdout.strip() or result.stderr.strip()
         raise SetupError(
-            f"PostgreSQL does not accept a connection at {hide_password(url)}: {reason}\n"
+            f"PostgreSQL does not accept a connection at {without_password(url)}: {reason}\n"
             f"  Start it (on this machine, as root): {PG_START}\n"
             f"  or point the tests at another server: export DATABASE_URL=postgres://USER@HOST:PORT/portal"
         )
-    say(f"PostgreSQL answers at {hide_password(url)}")
+    say(f"PostgreSQL answers at {without_password(url)}")
 
 
 def check_redis(python: Path, url: str) -> None:
@@ -92,11 +84,11 @@ def check_redis(python: Path, url: str) -> None:
     if result.returncode != 0:
         reason = result.stdout.strip() or result.stderr.strip()
         raise SetupError(
-            f"Redis does not answer at {hide_password(url)}: {reason}\n"
+            f"Redis does not answer at {without_password(url)}: {reason}\n"
             f"  Start it (on this machine, as root): {REDIS_START}\n"
             f"  or point the tests at another server: export REDIS_URL=redis://HOST:PORT/15"
         )
-    say(f"Redis answers at {hide_password(url)}")
+    say(f"Redis answers at {without_password(url)}")
 
 
 def browser_arguments() -> list[str]:
