@@ -59,22 +59,31 @@ def venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
-def requirements_hash(requirements: Path) -> str:
-    """The hash of a requirements file and of every file it includes with ``-r``."""
-    digest = hashlib.sha256()
-    pending, seen = [requirements], set()
+def requirement_files(requirements: Path) -> list[Path]:
+    """A requirements file and every file it includes with ``-r``, in order."""
+    files, pending = [], [requirements.resolve()]
     while pending:
-        path = pending.pop(0).resolve()
-        if path in seen:
+        path = pending.pop(0)
+        if path in files:
             continue
-        seen.add(path)
-        text = path.read_text(encoding="utf-8")
-        digest.update(path.name.encode() + b"\0" + text.encode())
-        for line in text.splitlines():
+        files.append(path)
+        for line in path.read_text(encoding="utf-8").splitlines():
             parts = line.split()
             if len(parts) == 2 and parts[0] in {"-r", "--requirement"}:
-                pending.append(path.parent / parts[1])
+                pending.append((path.parent / parts[1]).resolve())
+    return files
+
+
+def requirements_hash(requirements: Path) -> str:
+    """The hash of a requirements file together with the files it includes."""
+    digest = hashlib.sha256()
+    for path in requirement_files(requirements):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def stamp_path(requirements: Path) -> Path:
+    return VENV / f".{requirements.name}.sha256"
 
 
 def ensure_venv(requirements: Path) -> Path:
@@ -88,7 +97,7 @@ def ensure_venv(requirements: Path) -> Path:
                 "Could not create the virtual environment. On Debian or Ubuntu install the venv module "
                 "first: apt-get install python3-venv"
             )
-    stamp = VENV / f".{requirements.name}.sha256"
+    stamp = stamp_path(requirements)
     wanted = requirements_hash(requirements)
     if stamp.exists() and stamp.read_text().strip() == wanted:
         say(f"{requirements.name} unchanged since the last install; skipping pip")
@@ -101,7 +110,9 @@ def ensure_venv(requirements: Path) -> Path:
     )
     if result.returncode != 0:
         raise SetupError(f"pip could not install {requirements.name} (exit code {result.returncode}); see above.")
-    stamp.write_text(wanted + "\n")
+    # What was included (requirements.txt in requirements-dev.txt) is installed too.
+    for path in requirement_files(requirements):
+        stamp_path(path).write_text(requirements_hash(path) + "\n")
     return python
 
 
