@@ -28,7 +28,7 @@ def test_a_resident_signs_up_on_a_phone_with_a_text_message_code(phone_page):
     assert [message.phone for message in sms.outbox] == ["13900001234"]
     code = re.search(r"\d{6}", sms.outbox[0].message).group()
     page.get_by_label("验证码").fill(code)
-    page.get_by_label("密码", exact=True).fill("Huafeng-2026-lin")
+    page.get_by_label(re.compile(r"^\s*密码\W*$")).fill("Huafeng-2026-lin")
     page.get_by_label("再次输入密码").fill("Huafeng-2026-lin")
     page.get_by_role("button", name="注册", exact=True).last.click()
 
@@ -47,7 +47,7 @@ def test_a_wrong_code_is_refused_and_nothing_typed_is_lost(phone_page):
 
     page.get_by_label("验证码").fill("000000" if "000000" not in sms.outbox[0].message else "111111")
     page.get_by_label("您的姓名").fill("陈师傅")
-    page.get_by_label("密码", exact=True).fill("Huafeng-2026-chen")
+    page.get_by_label(re.compile(r"^\s*密码\W*$")).fill("Huafeng-2026-chen")
     page.get_by_label("再次输入密码").fill("Huafeng-2026-chen")
     page.get_by_role("button", name="注册", exact=True).last.click()
 
