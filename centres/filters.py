@@ -10,7 +10,9 @@ class DirectoryFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search by name or address"), required=False, max_length=50)
     street = forms.ModelChoiceField(
-        label=_("Street / town"), queryset=Area.objects.streets().order_by("name"), required=False,
+        label=_("Street / town"),
+        queryset=Area.objects.streets().order_by("name"),
+        required=False,
         empty_label=_("All streets and towns"),
     )
     community = forms.ModelChoiceField(

@@ -51,9 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         DISTRICT_STAFF = "district_staff", _("District staff")
         REPRESENTATIVE = "representative", _("Resident representative")
 
-    phone = models.CharField(
-        _("mobile number"), max_length=11, unique=True, validators=[mainland_mobile_validator]
-    )
+    phone = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[mainland_mobile_validator])
     name = models.CharField(_("name"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     area = models.ForeignKey(
