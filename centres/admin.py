@@ -10,6 +10,7 @@ from django.contrib import admin
 
 from . import services
 from .models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
+from .page_cache import public_pages_changed
 
 
 @admin.register(Area)
@@ -19,6 +20,10 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ["name", "parent__name"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_pages_changed()
 
 
 class ServiceFunctionInline(admin.TabularInline):
@@ -70,3 +75,11 @@ class CentreAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.centre_hours_summary_refresh(centre=form.instance)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_changed()

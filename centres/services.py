@@ -13,6 +13,7 @@ from portal.images import prepare_image
 
 from .hours import CentreHours
 from .models import Area, Centre, CentrePhoto, DateException, Day, OpeningPeriod, Room, ServiceFunction
+from .page_cache import public_pages_changed
 
 # Words that are staff URLs of their own under /staff/centres/.
 RESERVED_SLUGS = {"new"}
@@ -23,6 +24,7 @@ def area_create(*, name: str, level: str, parent: Area | None = None, city: str 
     area = Area(name=name.strip(), level=level, parent=parent, city=city)
     area.full_clean()
     area.save()
+    public_pages_changed()
     return area
 
 
@@ -31,6 +33,7 @@ def area_update(*, area: Area, name: str, city: str = "") -> Area:
     area.city = city
     area.full_clean()
     area.save(update_fields=["name", "city"])
+    public_pages_changed()
     return area
 
 
@@ -66,6 +69,7 @@ def centre_create(*, name: str, area: Area, address: str, slug: str = "", **fiel
     )
     centre.full_clean()
     centre.save()
+    public_pages_changed()
     return centre
 
 
@@ -77,6 +81,7 @@ def centre_update(*, centre: Centre, **fields) -> Centre:
     centre.street, centre.district = _street_and_district(centre.area)
     centre.full_clean()
     centre.save()
+    public_pages_changed()
     return centre
 
 
@@ -113,6 +118,7 @@ def centre_hours_summary_refresh(*, centre: Centre) -> None:
     centre.opens_weekends = hours.covers_weekends
     centre.opens_all_year = hours.covers_all_year
     centre.save(update_fields=["opens_evenings", "opens_weekends", "opens_all_year", "updated_at"])
+    public_pages_changed()
 
 
 def date_exception_add(
@@ -144,11 +150,13 @@ def date_exception_add(
         if not is_closed:
             _check_no_overlap([(e.opens, e.closes) for e in same_day] + [(opens, closes)], f"{date:%Y-%m-%d}")
         exception.save()
+        public_pages_changed()
     return exception
 
 
 def date_exception_delete(*, exception: DateException) -> None:
     exception.delete()
+    public_pages_changed()
 
 
 def service_function_save(*, centre: Centre, function: ServiceFunction | None = None, **fields) -> ServiceFunction:
@@ -157,6 +165,7 @@ def service_function_save(*, centre: Centre, function: ServiceFunction | None = 
         setattr(function, name, value)
     function.full_clean()
     function.save()
+    public_pages_changed()
     return function
 
 
@@ -166,6 +175,7 @@ def room_save(*, centre: Centre, room: Room | None = None, **fields) -> Room:
         setattr(room, name, value)
     room.full_clean()
     room.save()
+    public_pages_changed()
     return room
 
 
@@ -176,17 +186,20 @@ def centre_photo_add(*, centre: Centre, upload, caption: str = "") -> CentrePhot
     photo.image.save(prepared.image.name, prepared.image, save=False)
     photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
     photo.save()
+    public_pages_changed()
     return photo
 
 
 def centre_photo_delete(*, photo: CentrePhoto) -> None:
     image, thumbnail = photo.image, photo.thumbnail
     photo.delete()
+    public_pages_changed()
     transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))
 
 
 def service_function_delete(*, function: ServiceFunction) -> None:
     function.delete()
+    public_pages_changed()
 
 
 def room_delete(*, room: Room) -> None:
@@ -196,6 +209,7 @@ def room_delete(*, room: Room) -> None:
     try:
         with transaction.atomic():
             room.delete()
+            public_pages_changed()
     except (ProtectedError, RestrictedError) as error:
         raise ValidationError(
             _("%(room)s is still in use, for example by activities. Move them to another room first.")

@@ -1,68 +1,84 @@
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views.generic import TemplateView
 
 from .filters import DirectoryFilterForm
 from .hours import CentreHours
 from .models import Centre
+from .page_cache import cached_fragment
 from .selectors import centre_directory, centre_for_public_page
 
+DIRECTORY_PAGE_SIZE = 20
 
-class CentreDirectoryView(ListView):
+
+class CentreDirectoryView(TemplateView):
+    """The directory. Its filters and results are rendered once a minute per query and
+    language (see ``page_cache``); htmx requests get the results alone."""
+
     template_name = "centres/centre_list.html"
-    context_object_name = "centres"
-    paginate_by = 20
 
-    def get_queryset(self):
-        self.now = timezone.now()
-        self.filter_form = DirectoryFilterForm(self.request.GET or None)
-        if self.filter_form.is_bound:
-            self.filter_form.is_valid()
-        return centre_directory(filters=self.filter_form.filters(), now=self.now)
-
-    def paginate_queryset(self, queryset, page_size):
-        """A page past the end shows the last page, and one that is not a number the first,
-        rather than a 404 for a shared or hand-edited link."""
-        paginator = self.get_paginator(
-            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+    def get(self, request, *args, **kwargs):
+        query = sorted(request.GET.lists())
+        filter_form = DirectoryFilterForm(request.GET or None)
+        results_html = cached_fragment("directory-results", query, render=lambda: self.render_results(filter_form))
+        if request.htmx and not request.htmx.boosted:
+            return HttpResponse(results_html)
+        filters_html = cached_fragment(
+            "directory-filters",
+            query,
+            per_minute=False,
+            render=lambda: render_to_string("centres/partials/directory_filters.html", {"filter_form": filter_form}),
         )
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
+        return self.render_to_response({"filters_html": filters_html, "results_html": results_html})
 
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["centres/partials/centre_results.html"]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        for centre in context["centres"]:
-            centre.open_status = CentreHours.for_centre(centre).status_at(self.now)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context |= {"filter_form": self.filter_form, "query_without_page": query.urlencode()}
-        return context
-
-
-class CentreDetailView(DetailView):
-    template_name = "centres/centre_detail.html"
-    context_object_name = "centre"
-
-    def get_object(self, queryset=None):
-        try:
-            return centre_for_public_page(slug=self.kwargs["slug"])
-        except Centre.DoesNotExist:
-            raise Http404 from None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def render_results(self, filter_form: DirectoryFilterForm) -> str:
+        if filter_form.is_bound:
+            filter_form.is_valid()
         now = timezone.now()
-        hours = CentreHours.for_centre(self.object)
+        paginator = Paginator(centre_directory(filters=filter_form.filters(), now=now), DIRECTORY_PAGE_SIZE)
+        # A page past the end shows the last page, and one that is not a number the
+        # first, rather than a 404 for a shared or hand-edited link.
+        page = paginator.get_page(self.request.GET.get("page"))
+        centres = list(page.object_list)
+        for centre in centres:
+            centre.open_status = CentreHours.for_centre(centre).status_at(now)
+        query_without_page = self.request.GET.copy()
+        query_without_page.pop("page", None)
+        context = {
+            "centres": centres,
+            "page_obj": page,
+            "paginator": paginator,
+            "query_without_page": query_without_page.urlencode(),
+        }
+        return render_to_string("centres/partials/centre_results.html", context)
+
+
+class CentreDetailView(TemplateView):
+    template_name = "centres/centre_detail.html"
+
+    def get_context_data(self, **kwargs):
+        slug = self.kwargs["slug"]
+        page = cached_fragment("centre-page", slug, render=lambda: self.render_main(slug))
+        if page is None:
+            raise Http404
+        return super().get_context_data(**kwargs) | page
+
+    @staticmethod
+    def render_main(slug: str) -> dict | None:
+        try:
+            centre = centre_for_public_page(slug=slug)
+        except Centre.DoesNotExist:
+            return None
+        now = timezone.now()
+        hours = CentreHours.for_centre(centre)
         today = timezone.localdate(now)
-        context |= {
+        context = {
+            "centre": centre,
             "hours": hours,
             "open_status": hours.status_at(now),
             "week": hours.week(today),
             "today": today,
         }
-        return context
+        return {"title": centre.name, "main_html": render_to_string("centres/partials/centre_main.html", context)}

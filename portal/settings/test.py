@@ -18,3 +18,5 @@ STORAGES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 AXES_FAILURE_LIMIT = 5
+# Tests see every page rendered afresh; tests/centres/test_page_cache.py turns it on.
+PAGE_CACHE_SECONDS = 0

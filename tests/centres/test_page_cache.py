@@ -1,0 +1,82 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from centres import page_cache
+from centres.services import centre_hours_replace, centre_update, room_save
+from tests.centres.factories import CentreFactory, weekday_hours
+
+pytestmark = pytest.mark.django_db
+
+
+def _main(response) -> str:
+    """The page without the per-response CSRF token of the language switch."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 120
+
+
+@pytest.fixture
+def centre():
+    centre = CentreFactory(name="浔美社区党群服务中心", slug="xunmei")
+    centre_hours_replace(centre=centre, periods=weekday_hours(evening_until=dt.time(20, 30)))
+    return centre
+
+
+@pytest.mark.parametrize("url", ["/centres/", "/centres/?evenings=on&page=1", "/centres/xunmei/"])
+def test_a_page_seen_again_within_the_minute_costs_no_query(
+    client, centre, url, monkeypatch, django_assert_num_queries
+):
+    this_minute = timezone.localtime()
+    monkeypatch.setattr(page_cache.timezone, "localtime", lambda *args: this_minute)
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        again = client.get(url)
+
+    assert first.status_code == again.status_code == 200
+    assert _main(again) == _main(first)
+    assert "浔美社区党群服务中心" in again.content.decode()
+
+
+def test_a_change_through_a_service_shows_at_once(client, centre, django_capture_on_commit_callbacks):
+    client.get("/centres/")
+    client.get("/centres/xunmei/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        centre_update(centre=centre, name="浔美社区邻里中心")
+        room_save(centre=centre, name="青年夜校教室", capacity=40)
+
+    assert "浔美社区邻里中心" in client.get("/centres/").content.decode()
+    detail = client.get("/centres/xunmei/").content.decode()
+    assert "浔美社区邻里中心" in detail
+    assert "青年夜校教室" in detail
+
+
+def test_each_language_has_its_own_copy(client, centre):
+    assert 'lang="zh-hans"' in client.get("/centres/xunmei/").content.decode()
+    english = client.get("/en/centres/xunmei/").content.decode()
+    assert "Opening hours this week" in english
+    assert "本周开放时间" not in english
+
+
+def test_the_next_minute_renders_the_page_afresh(client, centre, monkeypatch, django_assert_max_num_queries):
+    client.get("/centres/")
+    later = timezone.localtime() + dt.timedelta(minutes=1)
+    monkeypatch.setattr(page_cache.timezone, "localtime", lambda *args: later)
+
+    with django_assert_max_num_queries(10) as captured:
+        client.get("/centres/")
+
+    assert len(captured.captured_queries) > 0
+
+
+def test_an_unknown_centre_is_still_a_404_after_a_cached_page(client, centre):
+    client.get("/centres/xunmei/")
+
+    assert client.get("/centres/no-such-centre/").status_code == 404
