@@ -34,6 +34,10 @@ def public_pages_changed() -> None:
     transaction.on_commit(lambda: cache.set(VERSION_KEY, time.time_ns(), timeout=None))
 
 
+def minute_stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d%H%M")
+
+
 def cached_fragment(name: str, *parts, render: Callable[[], object], per_minute: bool = True):
     """``render()``'s result for this fragment, from the cache when it is there."""
     seconds = settings.PAGE_CACHE_SECONDS
@@ -41,7 +45,7 @@ def cached_fragment(name: str, *parts, render: Callable[[], object], per_minute:
         return render()
     key_parts = [public_pages_version(), get_language(), *parts]
     if per_minute:
-        key_parts.append(timezone.localtime().strftime("%Y%m%d%H%M"))
+        key_parts.append(minute_stamp())
     digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
     key = f"centres:fragment:{name}:{digest}"
     value = cache.get(key)
