@@ -135,6 +135,19 @@ class CentreHours:
                     return starts
         return None
 
+    def next_change(self, after: dt.datetime) -> dt.datetime | None:
+        """The next moment any period opens or closes: when "open now" may change."""
+        local = timezone.localtime(after)
+        for offset in range(LOOK_AHEAD_DAYS + 1):
+            date = local.date() + dt.timedelta(days=offset)
+            moments = sorted(
+                _aware(date, moment) for slot in self.schedule_for(date).slots for moment in (slot.opens, slot.closes)
+            )
+            for moment in moments:
+                if moment > local:
+                    return moment
+        return None
+
     @staticmethod
     def _walk_in_end(day: DaySchedule, current: Slot) -> dt.time:
         """Where back-to-back walk-in slots (regular then extended) run on, the real end."""

@@ -1,15 +1,19 @@
 """Caching of the rendered public centre pages (the directory and a centre's page).
 
-A cached fragment is keyed by what it shows: the language, the query or the centre, the
-minute (open-now status and "opens at" change on the minute at the latest, since hours
-are whole minutes) and a version that every write to centres, hours, functions, rooms or
-photos moves on. So a page is never stale after a change, and for at most the rest of
-the minute otherwise. ``PAGE_CACHE_SECONDS = 0`` turns caching off.
+A cached fragment is keyed by what it shows (the language, the query or the centre) and
+by a version that every write to centres, hours, functions, rooms or photos moves on, so
+a page is never stale after a change. What a page says about time ("open now, until
+20:30", "opens tomorrow 08:30", today's row in the timetable) is right until the next
+opening or closing time of a centre on it, or midnight: the fragment is kept until then
+and no longer. ``PAGE_CACHE_SECONDS = 0`` turns caching off.
 """
 
+import datetime as dt
 import hashlib
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +22,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 VERSION_KEY = "centres:public-pages:version"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    value: object
+    # When what it says about time stops being true; None for "not before the data changes".
+    valid_until: dt.datetime | None = None
 
 
 def public_pages_version() -> int:
@@ -34,22 +45,31 @@ def public_pages_changed() -> None:
     transaction.on_commit(lambda: cache.set(VERSION_KEY, time.time_ns(), timeout=None))
 
 
-def minute_stamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d%H%M")
+def valid_until(now: dt.datetime, changes: Iterable[dt.datetime | None]) -> dt.datetime:
+    """The first of ``changes`` after ``now``, or the coming midnight if that is sooner."""
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(now) + dt.timedelta(days=1), dt.time()))
+    return min([midnight, *(change for change in changes if change is not None and change > now)])
 
 
-def cached_fragment(name: str, *parts, render: Callable[[], object], per_minute: bool = True):
-    """``render()``'s result for this fragment, from the cache when it is there."""
+def cached_fragment(name: str, *parts, render: Callable[[], Rendered]):
+    """``render()``'s value for this fragment, from the cache while it is still true."""
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds:
-        return render()
-    key_parts = [public_pages_version(), get_language(), *parts]
-    if per_minute:
-        key_parts.append(minute_stamp())
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
+        return render().value
+    digest = hashlib.sha256(repr([public_pages_version(), get_language(), *parts]).encode()).hexdigest()
     key = f"centres:fragment:{name}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = render()
-        cache.set(key, value, seconds)
-    return value
+    cached = cache.get(key)
+    now = timezone.now()
+    if cached is not None and (cached.valid_until is None or now < cached.valid_until):
+        return cached.value
+    rendered = render()
+    timeout = seconds
+    if rendered.valid_until is not None:
+        timeout = min(seconds, math.ceil((rendered.valid_until - now).total_seconds()))
+    if timeout > 0:
+        cache.set(key, rendered, timeout)
+    return rendered.value
+
+
+def minute_stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d%H%M")

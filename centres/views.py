@@ -4,10 +4,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from . import page_cache
 from .filters import DirectoryFilterForm
 from .hours import CentreHours
 from .models import Centre
-from .page_cache import cached_fragment
+from .page_cache import Rendered, cached_fragment, valid_until
 from .selectors import centre_directory, centre_for_public_page
 
 DIRECTORY_PAGE_SIZE = 20
@@ -22,18 +23,22 @@ class CentreDirectoryView(TemplateView):
     def get(self, request, *args, **kwargs):
         query = sorted(request.GET.lists())
         filter_form = DirectoryFilterForm(request.GET or None)
+        if request.GET.get("open_now"):
+            # Which centres are open changes with any centre's hours, not only the listed ones'.
+            query.append(("minute", page_cache.minute_stamp()))
         results_html = cached_fragment("directory-results", query, render=lambda: self.render_results(filter_form))
         if request.htmx and not request.htmx.boosted:
             return HttpResponse(results_html)
         filters_html = cached_fragment(
             "directory-filters",
             query,
-            per_minute=False,
-            render=lambda: render_to_string("centres/partials/directory_filters.html", {"filter_form": filter_form}),
+            render=lambda: Rendered(
+                render_to_string("centres/partials/directory_filters.html", {"filter_form": filter_form})
+            ),
         )
         return self.render_to_response({"filters_html": filters_html, "results_html": results_html})
 
-    def render_results(self, filter_form: DirectoryFilterForm) -> str:
+    def render_results(self, filter_form: DirectoryFilterForm) -> Rendered:
         if filter_form.is_bound:
             filter_form.is_valid()
         now = timezone.now()
@@ -42,8 +47,11 @@ class CentreDirectoryView(TemplateView):
         # first, rather than a 404 for a shared or hand-edited link.
         page = paginator.get_page(self.request.GET.get("page"))
         centres = list(page.object_list)
+        changes = []
         for centre in centres:
-            centre.open_status = CentreHours.for_centre(centre).status_at(now)
+            hours = CentreHours.for_centre(centre)
+            centre.open_status = hours.status_at(now)
+            changes.append(hours.next_change(now))
         query_without_page = self.request.GET.copy()
         query_without_page.pop("page", None)
         context = {
@@ -52,7 +60,8 @@ class CentreDirectoryView(TemplateView):
             "paginator": paginator,
             "query_without_page": query_without_page.urlencode(),
         }
-        return render_to_string("centres/partials/centre_results.html", context)
+        html = render_to_string("centres/partials/centre_results.html", context)
+        return Rendered(html, valid_until(now, changes))
 
 
 class CentreDetailView(TemplateView):
@@ -66,11 +75,11 @@ class CentreDetailView(TemplateView):
         return super().get_context_data(**kwargs) | page
 
     @staticmethod
-    def render_main(slug: str) -> dict | None:
+    def render_main(slug: str) -> Rendered:
         try:
             centre = centre_for_public_page(slug=slug)
         except Centre.DoesNotExist:
-            return None
+            return Rendered(None, timezone.now())
         now = timezone.now()
         hours = CentreHours.for_centre(centre)
         today = timezone.localdate(now)
@@ -81,4 +90,5 @@ class CentreDetailView(TemplateView):
             "week": hours.week(today),
             "today": today,
         }
-        return {"title": centre.name, "main_html": render_to_string("centres/partials/centre_main.html", context)}
+        html = render_to_string("centres/partials/centre_main.html", context)
+        return Rendered({"title": centre.name, "main_html": html}, valid_until(now, [hours.next_change(now)]))

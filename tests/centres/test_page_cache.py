@@ -1,8 +1,12 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from centres import page_cache
+from centres.hours import CentreHours
+from centres.models import OpeningPeriod
 from centres.services import centre_hours_replace, centre_update, room_save
 from tests.centres.factories import CentreFactory, weekday_hours
 
@@ -63,16 +67,67 @@ def test_each_language_has_its_own_copy(client, centre):
     assert "本周开放时间" not in english
 
 
-def test_the_next_minute_renders_the_page_afresh(client, centre, monkeypatch, django_assert_max_num_queries):
-    client.get("/centres/")
+def test_with_open_now_the_next_minute_renders_the_list_afresh(
+    client, centre, monkeypatch, django_assert_max_num_queries
+):
     monkeypatch.setattr(page_cache, "minute_stamp", lambda: "202611221900")
-    client.get("/centres/")
+    client.get("/centres/", {"open_now": "on"})
     monkeypatch.setattr(page_cache, "minute_stamp", lambda: "202611221901")
 
     with django_assert_max_num_queries(10) as captured:
-        client.get("/centres/")
+        client.get("/centres/", {"open_now": "on"})
 
     assert len(captured.captured_queries) > 0
+
+
+def _counting_render(valid_until):
+    calls = []
+
+    def render():
+        calls.append(1)
+        return page_cache.Rendered(f"render {len(calls)}", valid_until)
+
+    return render, calls
+
+
+def test_a_fragment_is_kept_until_its_time_is_past():
+    render, calls = _counting_render(timezone.now() + dt.timedelta(minutes=5))
+
+    assert page_cache.cached_fragment("test", "a", render=render) == "render 1"
+    assert page_cache.cached_fragment("test", "a", render=render) == "render 1"
+    assert len(calls) == 1
+
+
+def test_a_fragment_whose_time_is_past_is_rendered_afresh():
+    render, calls = _counting_render(timezone.now() - dt.timedelta(seconds=1))
+
+    assert page_cache.cached_fragment("test", "b", render=render) == "render 1"
+    assert page_cache.cached_fragment("test", "b", render=render) == "render 2"
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_page_is_true_until_the_next_opening_or_closing_time():
+    hours = CentreHours(
+        [
+            OpeningPeriod(day=0, kind="regular", opens=dt.time(8, 30), closes=dt.time(17, 30)),
+            OpeningPeriod(day=0, kind="extended", opens=dt.time(17, 30), closes=dt.time(20, 30)),
+            OpeningPeriod(day=1, kind="regular", opens=dt.time(8, 30), closes=dt.time(17, 30)),
+        ]
+    )
+    monday_morning = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+    monday_evening = dt.datetime(2026, 11, 23, 20, 30, tzinfo=SHANGHAI)
+
+    assert hours.next_change(monday_morning) == dt.datetime(2026, 11, 23, 17, 30, tzinfo=SHANGHAI)
+    assert hours.next_change(monday_evening) == dt.datetime(2026, 11, 24, 8, 30, tzinfo=SHANGHAI)
+    assert page_cache.valid_until(monday_morning, [hours.next_change(monday_morning)]) == dt.datetime(
+        2026, 11, 23, 17, 30, tzinfo=SHANGHAI
+    )
+    # Past 20:30 the next change is tomorrow morning, but "today" on the page ends at midnight.
+    assert page_cache.valid_until(monday_evening, [hours.next_change(monday_evening)]) == dt.datetime(
+        2026, 11, 24, 0, 0, tzinfo=SHANGHAI
+    )
 
 
 def test_an_unknown_centre_is_still_a_404_after_a_cached_page(client, centre):
