@@ -13,7 +13,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +29,8 @@ class Rendered:
     value: object
     # When what it says about time stops being true; None for "not before the data changes".
     valid_until: dt.datetime | None = None
+    # The public pages' version it was rendered at.
+    version: int | None = None
 
 
 def public_pages_version() -> int:
@@ -56,13 +58,16 @@ def cached_fragment(name: str, *parts, render: Callable[[], Rendered]):
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds:
         return render().value
-    digest = hashlib.sha256(repr([public_pages_version(), get_language(), *parts]).encode()).hexdigest()
+    digest = hashlib.sha256(repr([get_language(), *parts]).encode()).hexdigest()
     key = f"centres:fragment:{name}:{digest}"
-    cached = cache.get(key)
+    # One round trip: the fragment, and the version it must have been rendered at.
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or public_pages_version()
+    cached = found.get(key)
     now = timezone.now()
-    if cached is not None and (cached.valid_until is None or now < cached.valid_until):
+    if cached is not None and cached.version == version and (cached.valid_until is None or now < cached.valid_until):
         return cached.value
-    rendered = render()
+    rendered = replace(render(), version=version)
     timeout = seconds
     if rendered.valid_until is not None:
         timeout = min(seconds, math.ceil((rendered.valid_until - now).total_seconds()))

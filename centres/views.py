@@ -15,34 +15,36 @@ DIRECTORY_PAGE_SIZE = 20
 
 
 class CentreDirectoryView(TemplateView):
-    """The directory. Its filters and results are rendered once a minute per query and
-    language (see ``page_cache``); htmx requests get the results alone."""
+    """The directory. Its filters and results are rendered once per query and language
+    and kept while true (see ``page_cache``); htmx requests get the results alone."""
 
     template_name = "centres/centre_list.html"
 
     def get(self, request, *args, **kwargs):
         query = sorted(request.GET.lists())
-        filter_form = DirectoryFilterForm(request.GET or None)
+        results_key = query
         if request.GET.get("open_now"):
             # Which centres are open changes with any centre's hours, not only the listed ones'.
-            query.append(("minute", page_cache.minute_stamp()))
-        results_html = cached_fragment("directory-results", query, render=lambda: self.render_results(filter_form))
+            results_key = [*query, ("minute", page_cache.minute_stamp())]
+        results_html = cached_fragment("directory-results", results_key, render=self.render_results)
         if request.htmx and not request.htmx.boosted:
             return HttpResponse(results_html)
-        filters_html = cached_fragment(
-            "directory-filters",
-            query,
-            render=lambda: Rendered(
-                render_to_string("centres/partials/directory_filters.html", {"filter_form": filter_form})
-            ),
-        )
+        filters_html = cached_fragment("directory-filters", query, render=self.render_filters)
         return self.render_to_response({"filters_html": filters_html, "results_html": results_html})
 
-    def render_results(self, filter_form: DirectoryFilterForm) -> Rendered:
-        if filter_form.is_bound:
-            filter_form.is_valid()
+    def filter_form(self) -> DirectoryFilterForm:
+        form = DirectoryFilterForm(self.request.GET or None)
+        if form.is_bound:
+            form.is_valid()
+        return form
+
+    def render_filters(self) -> Rendered:
+        html = render_to_string("centres/partials/directory_filters.html", {"filter_form": self.filter_form()})
+        return Rendered(html)
+
+    def render_results(self) -> Rendered:
         now = timezone.now()
-        paginator = Paginator(centre_directory(filters=filter_form.filters(), now=now), DIRECTORY_PAGE_SIZE)
+        paginator = Paginator(centre_directory(filters=self.filter_form().filters(), now=now), DIRECTORY_PAGE_SIZE)
         # A page past the end shows the last page, and one that is not a number the
         # first, rather than a 404 for a shared or hand-edited link.
         page = paginator.get_page(self.request.GET.get("page"))

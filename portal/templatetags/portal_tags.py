@@ -3,8 +3,10 @@
 import datetime as dt
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
 
@@ -83,3 +85,22 @@ def soon(value) -> str:
     else:
         day = day_label(value)
     return f"{day} {value:%H:%M}"
+
+
+@register.inclusion_tag("partials/language_switch.html", takes_context=True)
+def language_switch(context):
+    """Links to this same page in each language: plain links, so they need no form, no
+    cookie and no JavaScript, and a screen reader announces them as links."""
+    request = context["request"]
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        links.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": translate_url(request.get_full_path(), code),
+                "is_current": code == current,
+            }
+        )
+    return {"languages": links}

@@ -48,8 +48,10 @@ def test_a_resident_switches_the_language_and_stays_on_the_page(phone_page, cent
     page = phone_page
     page.goto(f"{page.base_url}/centres/{centres[0].slug}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    page.get_by_label("语言").select_option("en")
-    page.get_by_role("button", name="切换").click()
+    page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
     expect(page).to_have_url(f"{page.base_url}/en/centres/{centres[0].slug}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Opening hours this week")).to_be_visible()
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="简体中文").click()
+    expect(page).to_have_url(f"{page.base_url}/centres/{centres[0].slug}/")
+    expect(page.get_by_role("heading", name="本周开放时间")).to_be_visible()

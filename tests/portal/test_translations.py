@@ -94,7 +94,6 @@ REQUIRED = {
     "Open in the evening": "在晚上开放",
     "Show centres": "显示服务中心",
     "Language": "语言",
-    "Switch": "切换",
     "Open the menu": "打开菜单",
     "Sign up": "注册",
     "Log in": "登录",
