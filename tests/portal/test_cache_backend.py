@@ -1,10 +1,10 @@
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from portal.cache import PortalRedisCache
 
 
 def test_the_test_settings_use_the_portal_redis_cache_against_the_real_redis():
-    assert isinstance(cache, PortalRedisCache)
+    assert isinstance(caches["default"], PortalRedisCache)
     cache.set("portal:test", {"centre": "丰泽社区"}, 30)
 
     assert cache.get_many(["portal:test", "portal:missing"]) == {"portal:test": {"centre": "丰泽社区"}}
