@@ -14,10 +14,12 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -31,6 +33,8 @@ class Rendered:
     valid_until: dt.datetime | None = None
     # The public pages' version it was rendered at.
     version: int | None = None
+    # False for what must not be kept (an error page, a response that set a cookie).
+    keep: bool = True
 
 
 def public_pages_version() -> int:
@@ -53,11 +57,11 @@ def valid_until(now: dt.datetime, changes: Iterable[dt.datetime | None]) -> dt.d
     return min([midnight, *(change for change in changes if change is not None and change > now)])
 
 
-def cached_fragment(name: str, *parts, render: Callable[[], Rendered]):
-    """``render()``'s value for this fragment, from the cache while it is still true."""
+def cached_fragment(name: str, *parts, render: Callable[[], Rendered]) -> Rendered:
+    """``render()``'s result for this fragment, from the cache while it is still true."""
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds:
-        return render().value
+        return render()
     digest = hashlib.sha256(repr([get_language(), *parts]).encode()).hexdigest()
     key = f"centres:fragment:{name}:{digest}"
     # One round trip: the fragment, and the version it must have been rendered at.
@@ -66,15 +70,65 @@ def cached_fragment(name: str, *parts, render: Callable[[], Rendered]):
     cached = found.get(key)
     now = timezone.now()
     if cached is not None and cached.version == version and (cached.valid_until is None or now < cached.valid_until):
-        return cached.value
+        return cached
     rendered = replace(render(), version=version)
     timeout = seconds
     if rendered.valid_until is not None:
         timeout = min(seconds, math.ceil((rendered.valid_until - now).total_seconds()))
-    if timeout > 0:
+    if timeout > 0 and rendered.keep:
         cache.set(key, rendered, timeout)
-    return rendered.value
+    return rendered
+
+
+def earliest(*moments: dt.datetime | None) -> dt.datetime | None:
+    known = [moment for moment in moments if moment is not None]
+    return min(known) if known else None
+
+
+def visitor_page_cache(view):
+    """Serve a whole public page from the cache to visitors who carry no cookie but the
+    CSRF one: no session, so nobody logged in and no pending messages, and so a page that
+    is the same for every such visitor. The view says how long the page stays true in
+    ``response.valid_until``; a page that set a cookie or used a CSRF token is not kept.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if (
+            not settings.PAGE_CACHE_SECONDS
+            or request.method not in ("GET", "HEAD")
+            or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}
+        ):
+            return view(request, *args, **kwargs)
+        holder = {}
+
+        def render() -> Rendered:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            holder["response"] = response
+            keep = (
+                response.status_code == 200
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            )
+            page = (response.content, response["Content-Type"])
+            return Rendered(page, getattr(response, "valid_until", None), keep=keep)
+
+        htmx = request.headers.get("HX-Request", "") == "true"
+        rendered = cached_fragment("visitor-page", request.path, sorted(request.GET.lists()), htmx, render=render)
+        if "response" in holder:
+            return holder["response"]
+        content, content_type = rendered.value
+        return HttpResponse(content, content_type=content_type)
+
+    return wrapped
 
 
 def minute_stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d%H%M")
+
+
+def next_minute() -> dt.datetime:
+    now = timezone.localtime()
+    return now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)

@@ -8,7 +8,7 @@ from . import page_cache
 from .filters import DirectoryFilterForm
 from .hours import CentreHours
 from .models import Centre
-from .page_cache import Rendered, cached_fragment, valid_until
+from .page_cache import Rendered, cached_fragment, earliest, valid_until
 from .selectors import centre_directory, centre_for_public_page
 
 DIRECTORY_PAGE_SIZE = 20
@@ -26,11 +26,16 @@ class CentreDirectoryView(TemplateView):
         if request.GET.get("open_now"):
             # Which centres are open changes with any centre's hours, not only the listed ones'.
             results_key = [*query, ("minute", page_cache.minute_stamp())]
-        results_html = cached_fragment("directory-results", results_key, render=self.render_results)
+        results = cached_fragment("directory-results", results_key, render=self.render_results)
         if request.htmx and not request.htmx.boosted:
-            return HttpResponse(results_html)
-        filters_html = cached_fragment("directory-filters", query, render=self.render_filters)
-        return self.render_to_response({"filters_html": filters_html, "results_html": results_html})
+            response = HttpResponse(results.value)
+        else:
+            filters = cached_fragment("directory-filters", query, render=self.render_filters)
+            response = self.render_to_response({"filters_html": filters.value, "results_html": results.value})
+        response.valid_until = results.valid_until
+        if request.GET.get("open_now"):
+            response.valid_until = earliest(response.valid_until, page_cache.next_minute())
+        return response
 
     def filter_form(self) -> DirectoryFilterForm:
         form = DirectoryFilterForm(self.request.GET or None)
@@ -69,19 +74,21 @@ class CentreDirectoryView(TemplateView):
 class CentreDetailView(TemplateView):
     template_name = "centres/centre_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
         slug = self.kwargs["slug"]
         page = cached_fragment("centre-page", slug, render=lambda: self.render_main(slug))
-        if page is None:
+        if page.value is None:
             raise Http404
-        return super().get_context_data(**kwargs) | page
+        response = self.render_to_response(self.get_context_data(**kwargs) | page.value)
+        response.valid_until = page.valid_until
+        return response
 
     @staticmethod
     def render_main(slug: str) -> Rendered:
         try:
             centre = centre_for_public_page(slug=slug)
         except Centre.DoesNotExist:
-            return Rendered(None, timezone.now())
+            return Rendered(None, keep=False)
         now = timezone.now()
         hours = CentreHours.for_centre(centre)
         today = timezone.localdate(now)

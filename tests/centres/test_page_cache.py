@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from centres import page_cache
@@ -70,6 +71,9 @@ def test_each_language_has_its_own_copy(client, centre):
 def test_with_open_now_the_next_minute_renders_the_list_afresh(
     client, centre, monkeypatch, django_assert_max_num_queries
 ):
+    from tests.portal.factories import UserFactory
+
+    client.force_login(UserFactory())  # past the whole-page cache, to the fragments
     monkeypatch.setattr(page_cache, "minute_stamp", lambda: "202611221900")
     client.get("/centres/", {"open_now": "on"})
     monkeypatch.setattr(page_cache, "minute_stamp", lambda: "202611221901")
@@ -93,16 +97,16 @@ def _counting_render(valid_until):
 def test_a_fragment_is_kept_until_its_time_is_past():
     render, calls = _counting_render(timezone.now() + dt.timedelta(minutes=5))
 
-    assert page_cache.cached_fragment("test", "a", render=render) == "render 1"
-    assert page_cache.cached_fragment("test", "a", render=render) == "render 1"
+    assert page_cache.cached_fragment("test", "a", render=render).value == "render 1"
+    assert page_cache.cached_fragment("test", "a", render=render).value == "render 1"
     assert len(calls) == 1
 
 
 def test_a_fragment_whose_time_is_past_is_rendered_afresh():
     render, calls = _counting_render(timezone.now() - dt.timedelta(seconds=1))
 
-    assert page_cache.cached_fragment("test", "b", render=render) == "render 1"
-    assert page_cache.cached_fragment("test", "b", render=render) == "render 2"
+    assert page_cache.cached_fragment("test", "b", render=render).value == "render 1"
+    assert page_cache.cached_fragment("test", "b", render=render).value == "render 2"
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -134,3 +138,50 @@ def test_an_unknown_centre_is_still_a_404_after_a_cached_page(client, centre):
     client.get("/centres/xunmei/")
 
     assert client.get("/centres/no-such-centre/").status_code == 404
+
+
+def test_a_logged_in_users_page_never_reaches_a_visitor(client, centre):
+    from tests.portal.factories import UserFactory
+
+    resident = UserFactory(name="林晓禾")
+    client.force_login(resident)
+    assert "林晓禾" in client.get("/centres/").content.decode()
+
+    visitor = Client()
+    page = visitor.get("/centres/").content.decode()
+    assert "林晓禾" not in page
+    assert "浔美社区党群服务中心" in page
+
+
+def test_a_visitors_page_is_not_shown_to_a_logged_in_user(client, centre):
+    from tests.portal.factories import UserFactory
+
+    Client().get("/centres/xunmei/")
+    client.force_login(UserFactory(name="蔡秀兰"))
+
+    assert "蔡秀兰" in client.get("/centres/xunmei/").content.decode()
+
+
+def test_a_visitors_page_sets_no_cookie_and_holds_no_csrf_token(centre):
+    visitor = Client()
+
+    for _ in range(2):
+        response = visitor.get("/centres/xunmei/")
+        assert response.cookies == {} or not response.cookies
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_htmx_and_full_pages_are_kept_apart(centre):
+    visitor = Client()
+    full = visitor.get("/centres/").content.decode()
+    partial = visitor.get("/centres/", headers={"HX-Request": "true"}).content.decode()
+
+    assert "<html" in full
+    assert "<html" not in partial
+    assert "浔美社区党群服务中心" in partial
+
+
+def test_a_visitors_open_now_list_is_kept_no_later_than_the_next_minute(centre):
+    response = Client().get("/centres/", {"open_now": "on"})
+
+    assert response.valid_until <= page_cache.next_minute()

@@ -120,5 +120,5 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
         "django.db.backends.postgresql",
         "portal_x",
         "redis://127.0.0.1:6379/3",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.PortalRedisCache",
     ]
