@@ -35,6 +35,8 @@ class Rendered:
     version: int | None = None
     # False for what must not be kept (an error page, a response that set a cookie).
     keep: bool = True
+    # Until when the cached copy is served without a second thought.
+    fresh_until: dt.datetime | None = None
 
 
 def public_pages_version() -> int:
@@ -57,26 +59,44 @@ def valid_until(now: dt.datetime, changes: Iterable[dt.datetime | None]) -> dt.d
     return min([midnight, *(change for change in changes if change is not None and change > now)])
 
 
+# How long past its time a copy may still be served while one worker renders it afresh,
+# so that many requests arriving as a copy expires do not all render it at once.
+RENDER_GRACE_SECONDS = 30
+
+
+def fragment_key(name: str, *parts) -> str:
+    digest = hashlib.sha256(repr([get_language(), *parts]).encode()).hexdigest()
+    return f"centres:fragment:{name}:{digest}"
+
+
 def cached_fragment(name: str, *parts, render: Callable[[], Rendered]) -> Rendered:
-    """``render()``'s result for this fragment, from the cache while it is still true."""
+    """``render()``'s result for this fragment, from the cache while it is still true.
+
+    A copy whose time has passed is rendered afresh by the first request that sees it;
+    requests arriving meanwhile get the old copy. A copy of an older version (the data
+    changed) is never served.
+    """
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds:
         return render()
-    digest = hashlib.sha256(repr([get_language(), *parts]).encode()).hexdigest()
-    key = f"centres:fragment:{name}:{digest}"
+    key = fragment_key(name, *parts)
     # One round trip: the fragment, and the version it must have been rendered at.
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or public_pages_version()
     cached = found.get(key)
     now = timezone.now()
-    if cached is not None and cached.version == version and (cached.valid_until is None or now < cached.valid_until):
-        return cached
-    rendered = replace(render(), version=version)
-    timeout = seconds
-    if rendered.valid_until is not None:
-        timeout = min(seconds, math.ceil((rendered.valid_until - now).total_seconds()))
+    if cached is not None and cached.version == version:
+        if now < cached.fresh_until:
+            return cached
+        if not cache.add(f"{key}:rendering", 1, RENDER_GRACE_SECONDS):
+            return cached
+    rendered = render()
+    fresh_until = earliest(now + dt.timedelta(seconds=seconds), rendered.valid_until)
+    rendered = replace(rendered, version=version, fresh_until=fresh_until)
+    timeout = math.ceil((fresh_until - now).total_seconds())
     if timeout > 0 and rendered.keep:
-        cache.set(key, rendered, timeout)
+        cache.set(key, rendered, timeout + RENDER_GRACE_SECONDS)
+        cache.delete(f"{key}:rendering")
     return rendered
 
 

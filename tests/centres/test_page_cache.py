@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -185,3 +186,49 @@ def test_a_visitors_open_now_list_is_kept_no_later_than_the_next_minute(centre):
     response = Client().get("/centres/", {"open_now": "on"})
 
     assert response.valid_until <= page_cache.next_minute()
+
+
+def _expired_copy(name, part):
+    """A cached copy of fragment ``name`` whose time passed a second ago; its key."""
+    from django.core.cache import cache
+
+    render, _calls = _counting_render(None)
+    page_cache.cached_fragment(name, part, render=render)
+    key = page_cache.fragment_key(name, part)
+    copy = cache.get(key)
+    cache.set(key, dataclasses.replace(copy, fresh_until=timezone.now() - dt.timedelta(seconds=1)), 60)
+    return key
+
+
+def test_while_one_request_renders_an_expired_copy_the_others_get_the_old_one():
+    from django.core.cache import cache
+
+    key = _expired_copy("stale", "x")
+    assert cache.add(f"{key}:rendering", 1, 30)  # another worker is rendering it
+    render, calls = _counting_render(None)
+
+    assert page_cache.cached_fragment("stale", "x", render=render).value == "render 1"
+    assert calls == []
+
+
+def test_the_first_request_to_see_an_expired_copy_renders_it_afresh():
+    _expired_copy("stale", "y")
+    render, calls = _counting_render(None)
+
+    page_cache.cached_fragment("stale", "y", render=render)
+
+    assert calls == [1]
+
+
+def test_a_copy_of_older_data_is_never_served(django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    key = _expired_copy("stale", "z")
+    cache.add(f"{key}:rendering", 1, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.public_pages_changed()
+    render, calls = _counting_render(None)
+
+    page_cache.cached_fragment("stale", "z", render=render)
+
+    assert calls == [1]
