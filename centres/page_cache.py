@@ -86,7 +86,7 @@ def cached_fragment(name: str, *parts, render: Callable[[], Rendered]) -> Render
     cached = found.get(key)
     now = timezone.now()
     if cached is not None and cached.version == version:
-        if now < cached.fresh_until:
+        if cached.fresh_until is not None and now < cached.fresh_until:
             return cached
         if not cache.add(f"{key}:rendering", 1, RENDER_GRACE_SECONDS):
             return cached
