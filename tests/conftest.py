@@ -13,3 +13,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def english():
+    """Pages and messages in English (the catalogue translates them into Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

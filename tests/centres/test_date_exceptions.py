@@ -5,22 +5,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from centres.models import DateException, ServiceKind
 from centres.services import date_exception_add
 from tests.centres.factories import CentreFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 T = dt.time
 SUNDAY = dt.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def stored(centre):

@@ -2,19 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from centres.models import Area, Centre
 from tests.centres.factories import CentreFactory, CommunityFactory, DistrictFactory, StreetFactory
 from tests.portal.factories import DistrictStaffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from centres.models import ServiceFunctionCode
 from centres.services import (
@@ -18,13 +18,7 @@ from centres.services import (
 from tests.centres.factories import CentreFactory, CommunityFactory, DistrictFactory, StreetFactory, weekday_hours
 from tests.portal.factories import CentreStaffFactory, DistrictStaffFactory, StreetStaffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def make_centres(district, count):

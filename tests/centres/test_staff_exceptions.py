@@ -4,35 +4,22 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from centres.holidays import DayType
 from centres.models import DateException, ServiceKind
 from centres.services import date_exception_add
 from centres.staff_views import national_days_ahead
 from tests.centres.factories import CentreFactory
-from tests.portal.factories import CentreStaffFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 T = dt.time
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
 def centre():
     return CentreFactory(name="北星社区党群服务中心", slug="beixing")
-
-
-@pytest.fixture
-def staff_client(client, centre):
-    client.force_login(CentreStaffFactory(centres=[centre]))
-    return client
 
 
 def in_days(days: int) -> dt.date:

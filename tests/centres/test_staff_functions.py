@@ -2,31 +2,17 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from centres.models import ServiceFunction, ServiceFunctionCode
 from centres.services import service_function_save
 from tests.centres.factories import CentreFactory
-from tests.portal.factories import CentreStaffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
 def centre():
     return CentreFactory(name="华丰社区党群服务中心", slug="huafeng")
-
-
-@pytest.fixture
-def staff_client(client, centre):
-    client.force_login(CentreStaffFactory(centres=[centre]))
-    return client
 
 
 def list_url(centre):

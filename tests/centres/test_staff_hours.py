@@ -9,7 +9,6 @@ from django.utils import translation
 from centres.models import Day, ServiceKind
 from centres.services import centre_hours_replace
 from tests.centres.factories import CentreFactory, weekday_hours
-from tests.portal.factories import CentreStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,6 @@ def _english():
 @pytest.fixture
 def centre():
     return CentreFactory(name="浔美社区党群服务中心", slug="xunmei")
-
-
-@pytest.fixture
-def staff_client(client, centre):
-    client.force_login(CentreStaffFactory(centres=[centre]))
-    return client
 
 
 def url(centre):

@@ -6,32 +6,18 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from PIL import Image
 
 from centres.models import CentrePhoto
 from centres.services import centre_photo_add
 from tests.centres.factories import CentreFactory
-from tests.portal.factories import CentreStaffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
 def centre():
     return CentreFactory(name="城东社区党群服务中心", slug="chengdong")
-
-
-@pytest.fixture
-def staff_client(client, centre):
-    client.force_login(CentreStaffFactory(centres=[centre]))
-    return client
 
 
 def url(centre):

@@ -2,19 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from centres.models import Centre
 from tests.centres.factories import CentreFactory, CommunityFactory, DistrictFactory, StreetFactory
-from tests.portal.factories import CentreStaffFactory, DistrictStaffFactory
+from tests.portal.factories import DistrictStaffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -36,12 +29,6 @@ def centre(fengze):
         address="丰泽街道丰泽社区东大路1号",
         floor_area=800,
     )
-
-
-@pytest.fixture
-def staff_client(client, centre):
-    client.force_login(CentreStaffFactory(centres=[centre]))
-    return client
 
 
 def url(centre):
