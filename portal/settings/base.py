@@ -156,9 +156,11 @@ IMAGE_THUMBNAIL_EDGE = 480
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# How long a rendered public centre page may be kept (it is also keyed by the minute and
-# by a version every change moves on: see centres/page_cache.py). 0 turns caching off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
+# How long a rendered public centre page may be kept (no longer than what it says stays
+# true, and dropped when centre data changes: see centres/page_cache.py). 0 turns caching
+# off, the default without Redis: a per-process cache would not see another process's
+# changes (a second gunicorn worker, a management command).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120 if REDIS_URL else 0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
