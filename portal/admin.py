@@ -62,7 +62,7 @@ class PhoneCodeAdmin(admin.ModelAdmin):
     list_filter = ("purpose",)
     search_fields = ("phone",)
     ordering = ("-created_at",)
-    fields = ("phone", "purpose", "created_at", "expires_at", "attempts", "used_at")
+    fields = ("masked_phone", "purpose", "created_at", "expires_at", "attempts", "used_at")
     readonly_fields = fields
 
     @admin.display(description=_("mobile number"), ordering="phone")

@@ -106,7 +106,12 @@ class CodeRequestMixin:
 
     def clean(self):
         cleaned_data = super().clean()
-        if not self.sending_code:
+        if self.sending_code:
+            # Only the number matters for sending a code: a half-typed code or an overlong
+            # name must not stop it. What else was typed is kept as typed.
+            for name in [name for name in self._errors if name != "phone"]:
+                del self._errors[name]
+        else:
             first, again = (cleaned_data.get(field) for field in self.password_fields)
             if first and again and first != again:
                 self.add_error(self.password_fields[1], _("The two passwords are different. Please type them again."))
@@ -114,7 +119,11 @@ class CodeRequestMixin:
 
     def values_to_keep(self) -> dict:
         """What was typed, for the next page, without the passwords."""
-        return {name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.password_fields}
+        return {
+            name: self.cleaned_data.get(name, self.data.get(name, ""))
+            for name in self.fields
+            if name not in self.password_fields
+        }
 
 
 class SignUpForm(CodeRequestMixin, forms.Form):

@@ -36,7 +36,12 @@ def staff_accounts_visible_to(user) -> QuerySet[User]:
     district = managed_district(user)
     if district is None:
         return User.objects.none()
-    with_centre_in_district = User.centres.through.objects.filter(user_id=OuterRef("pk"), centre__district=district)
+    centres_of_account = User.centres.through.objects.filter(user_id=OuterRef("pk"))
+    # Centre staff of several districts belong to none of them alone: a district may not
+    # edit away, or switch off, another district's centres.
+    all_centres_in_district = Exists(centres_of_account.filter(centre__district=district)) & ~Exists(
+        centres_of_account.exclude(centre__district=district)
+    )
     return User.objects.filter(role__in=STAFF_ACCOUNT_ROLES).filter(
-        Q(area__in=Area.objects.within(district)) | Q(Exists(with_centre_in_district))
+        Q(area__in=Area.objects.within(district)) | all_centres_in_district
     )

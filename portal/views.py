@@ -55,11 +55,16 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+def _is_id(value: str) -> bool:
+    # str.isdigit() also accepts "²" and other scripts' digits, which int() refuses.
+    return value.isascii() and value.isdigit()
+
+
 def home(request):
     community = None
     if request.user.is_authenticated and request.user.home_community_id:
         community = request.user.home_community
-    elif request.GET.get("community", "").isdigit():
+    elif _is_id(request.GET.get("community", "")):
         community = Area.objects.communities().filter(pk=request.GET["community"]).first()
     return render(
         request,

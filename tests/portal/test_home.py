@@ -53,3 +53,13 @@ def test_the_home_page_costs_the_same_queries_with_many_centres(client, django_a
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/", {"community": community.pk})
     assert len(response.context["nearby_centres"]) == 6
+
+
+@pytest.mark.parametrize("community", ["²", "٣", "abc", "-1", "99999999999999999999"])
+def test_a_malformed_community_shows_the_plain_home_page(client, community):
+    CentreFactory(name="北星社区党群服务中心")
+
+    response = client.get("/", {"community": community})
+
+    assert response.status_code == 200
+    assert response.context["community"] is None

@@ -262,3 +262,16 @@ def test_logged_in_user_is_sent_home(client, url):
 
     assert response.status_code == 302
     assert response.url == reverse("portal:home")
+
+
+def test_a_half_typed_code_does_not_stop_sending_a_code_and_is_kept(
+    client, url, django_capture_on_commit_callbacks, sms_outbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        data = sign_up_data(code="12", name="林" * 51, send_code="1")
+        del data["sign_up"]
+        response = client.post(url, data)
+
+    assert [message.phone for message in sms_outbox] == [PHONE]
+    assert response.context["form"].initial == {"phone": PHONE, "code": "12", "name": "林" * 51}
+    assert User.objects.count() == 0

@@ -404,3 +404,14 @@ def test_district_staff_cannot_deactivate_themselves(client, manager):
     manager.refresh_from_db()
     assert manager.is_active is True
     assert "You cannot deactivate your own account." in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["update", "deactivate", "reactivate"])
+def test_centre_staff_of_two_districts_belongs_to_neither_alone(client, manager, fengze, jindong, page):
+    shared = CentreStaffFactory(phone="13900000009", centres=[fengze["centre"], jindong["centre"]])
+    client.force_login(manager)
+
+    assert client.get(pages(shared)[page]).status_code == 404
+    assert client.post(pages(shared)[page]).status_code == 404
+    assert centre_links() == sorted([(shared.pk, fengze["centre"].pk), (shared.pk, jindong["centre"].pk)])
+    assert "13900000009"[-4:] not in client.get(pages(shared)["list"]).content.decode()
