@@ -13,8 +13,20 @@ from .models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Roo
 from .page_cache import public_pages_changed
 
 
+class PublicPagesChangedOnDeleteMixin:
+    """Deleting through the admin changes the public pages as much as the services do."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_changed()
+
+
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(PublicPagesChangedOnDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "level", "parent", "city"]
     list_filter = ["level"]
     search_fields = ["name", "parent__name"]
@@ -58,7 +70,7 @@ class CentrePhotoInline(admin.TabularInline):
 
 
 @admin.register(Centre)
-class CentreAdmin(admin.ModelAdmin):
+class CentreAdmin(PublicPagesChangedOnDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "street", "area", "is_published", "opens_evenings", "opens_weekends"]
     list_filter = ["kind", "is_published", "opens_evenings", "opens_weekends", "opens_all_year", "district"]
     search_fields = ["name", "address", "area__name", "slug"]
@@ -75,11 +87,3 @@ class CentreAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.centre_hours_summary_refresh(centre=form.instance)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        public_pages_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        public_pages_changed()

@@ -5,15 +5,14 @@ refuses comes back onto the form through ``add_service_errors``."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .models import Area, Centre, Day, Room, ServiceFunction, ServiceFunctionCode, ServiceKind
 from .selectors import centre_area_choices
+from .services import RESERVED_SLUGS
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-RESERVED_SLUGS = {"new"}
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError, field: str | None = None) -> None:
@@ -80,15 +79,9 @@ class CentreCreateForm(CentreProfileForm):
         web_address = self.cleaned_data["web_address"].lower()
         if web_address in RESERVED_SLUGS:
             raise ValidationError(_("This web address is reserved. Choose another one."))
+        if web_address and Centre.objects.filter(slug=web_address).exists():
+            raise ValidationError(_("Another centre already has this web address. Choose another one."))
         return web_address
-
-    def slug(self) -> str:
-        """The wanted web address for ``centre_create``: the one typed, else none (the
-        service makes one from the name), avoiding the reserved words."""
-        wanted = self.cleaned_data.get("web_address", "")
-        if not wanted and slugify(self.cleaned_data.get("name", "")) in RESERVED_SLUGS:
-            wanted = "centre-" + slugify(self.cleaned_data["name"])
-        return wanted
 
 
 class ServiceFunctionForm(forms.ModelForm):

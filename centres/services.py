@@ -87,11 +87,15 @@ def centre_update(*, centre: Centre, **fields) -> Centre:
 
 def _check_no_overlap(slots: list[tuple[dt.time, dt.time]], label: str) -> None:
     slots = sorted(slots)
-    for (_opens, closes), (next_opens, _next_closes) in zip(slots, slots[1:], strict=False):
+    for (opens, closes), (next_opens, next_closes) in zip(slots, slots[1:], strict=False):
         if next_opens < closes:
             raise ValidationError(
                 _("Two periods on %(day)s overlap (%(first)s and %(second)s).")
-                % {"day": label, "first": f"{_opens:%H:%M}–{closes:%H:%M}", "second": f"{next_opens:%H:%M}"}
+                % {
+                    "day": label,
+                    "first": f"{opens:%H:%M}–{closes:%H:%M}",
+                    "second": f"{next_opens:%H:%M}–{next_closes:%H:%M}",
+                }
             )
 
 

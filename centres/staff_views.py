@@ -531,7 +531,8 @@ class AreaRenameView(AreaFormView):
         return super().get_context_data(**kwargs) | {"heading": heading, "area": self.area}
 
     def save(self, data):
-        return services.area_update(area=self.area, name=data["name"], city=self.area.city)
+        # A copy, so that a refused name does not show up in the page heading.
+        return services.area_update(area=copy.copy(self.area), name=data["name"], city=self.area.city)
 
 
 class CentreCreateView(StaffAccessMixin, FormView):
@@ -549,7 +550,7 @@ class CentreCreateView(StaffAccessMixin, FormView):
         data = dict(form.cleaned_data)
         data.pop("web_address")
         try:
-            centre = services.centre_create(slug=form.slug(), **data)
+            centre = services.centre_create(slug=form.cleaned_data["web_address"], **data)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

@@ -115,7 +115,7 @@ def test_the_overlap_message_names_both_periods():
     with pytest.raises(ValidationError) as refused:
         date_exception_add(centre=centre, date=SUNDAY, is_closed=False, opens=T(11), closes=T(13))
 
-    assert refused.value.messages == ["Two periods on 2026-11-22 overlap (09:00–12:00 and 11:00)."]
+    assert refused.value.messages == ["Two periods on 2026-11-22 overlap (09:00–12:00 and 11:00–13:00)."]
 
 
 def test_hours_that_end_before_they_start_are_refused_and_nothing_is_saved():

@@ -170,12 +170,24 @@ def test_district_staff_create_a_centre_in_their_district(district_client, distr
     )
 
 
-def test_a_taken_web_address_gets_a_number(district_client, fengze_street):
-    CentreFactory(slug="xunmei", area=fengze_street)
+def test_a_typed_web_address_that_is_taken_is_refused_and_nothing_is_created(district_client, fengze_street):
+    CentreFactory(name="另一个中心", slug="xunmei", area=fengze_street)
 
-    district_client.post(reverse("staff:centre_create"), centre_data(fengze_street))
+    response = district_client.post(reverse("staff:centre_create"), centre_data(fengze_street))
 
-    assert Centre.objects.filter(name="浔美社区党群服务中心").get().slug == "xunmei-2"
+    assert response.context["form"].errors == {
+        "web_address": ["Another centre already has this web address. Choose another one."]
+    }
+    assert response.context["form"]["name"].value() == "浔美社区党群服务中心"
+    assert list(Centre.objects.values_list("slug", flat=True)) == ["xunmei"]
+
+
+def test_a_web_address_made_from_the_name_gets_a_number_when_taken(district_client, fengze_street):
+    CentreFactory(name="另一个中心", slug="xunmeishequdangqunfuwuzhongxin", area=fengze_street)
+
+    district_client.post(reverse("staff:centre_create"), centre_data(fengze_street, web_address=""))
+
+    assert Centre.objects.get(name="浔美社区党群服务中心").slug == "xunmeishequdangqunfuwuzhongxin-2"
 
 
 def test_the_web_address_new_is_reserved(district_client, fengze_street):

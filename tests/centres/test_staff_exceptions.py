@@ -132,7 +132,7 @@ def test_overlapping_special_hours_are_refused(staff_client, centre):
     response = staff_client.post(url(centre), data)
 
     assert response.context["form"].non_field_errors() == [
-        f"Two periods on {date:%Y-%m-%d} overlap (09:00–12:00 and 11:00)."
+        f"Two periods on {date:%Y-%m-%d} overlap (09:00–12:00 and 11:00–14:00)."
     ]
     assert stored(centre) == before
 

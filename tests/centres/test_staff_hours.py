@@ -142,9 +142,9 @@ def test_overlapping_periods_are_refused_nothing_changes_and_the_rows_stay_on_th
     response = staff_client.post(url(centre), post_data(rows))
 
     assert response.status_code == 200
-    assert response.context["hours_errors"] == ["Two periods on Monday overlap (08:30–12:00 and 11:00)."]
+    assert response.context["hours_errors"] == ["Two periods on Monday overlap (08:30–12:00 and 11:00–19:00)."]
     html = response.content.decode()
-    assert "Two periods on Monday overlap (08:30–12:00 and 11:00)." in html
+    assert "Two periods on Monday overlap (08:30–12:00 and 11:00–19:00)." in html
     assert [
         (f["day"].value(), f["kind"].value(), f["opens"].value(), f["closes"].value())
         for f in response.context["formset"]
