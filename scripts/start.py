@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -89,10 +90,15 @@ def stamp_path(requirements: Path) -> Path:
 def ensure_venv(requirements: Path) -> Path:
     """Create ``.venv`` if needed and install ``requirements`` unless its stamp matches."""
     python = venv_python()
+    if python.exists() and subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True).returncode:
+        # Left half-made by an earlier failed attempt (e.g. before python3-venv was installed).
+        say(f"{VENV} has no pip; making it again")
+        shutil.rmtree(VENV)
     if not python.exists():
         say(f"Creating the virtual environment in {VENV}")
         result = subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=False)
         if result.returncode != 0 or not python.exists():
+            shutil.rmtree(VENV, ignore_errors=True)
             raise SetupError(
                 "Could not create the virtual environment. On Debian or Ubuntu install the venv module "
                 "first: apt-get install python3-venv"

@@ -156,3 +156,14 @@ def test_loading_again_restores_demo_hours_and_keeps_exceptions_added_by_staff()
 
     assert sorted(centre.opening_periods.values_list("day", "kind", "opens", "closes")) == periods
     assert DateException.objects.filter(pk=staff_exception.pk).exists()
+
+
+def test_a_staff_exception_on_a_demo_date_is_kept_and_the_reload_does_not_fail():
+    demo_row = DateException.objects.filter(note__in=demo.DEMO_EXCEPTION_NOTES).select_related("centre").first()
+    centre, date = demo_row.centre, demo_row.date
+    DateException.objects.filter(centre=centre, date=date).delete()
+    staff_row = date_exception_add(centre=centre, date=date, is_closed=True, note="临时停电检修")
+
+    load()
+
+    assert list(centre.date_exceptions.filter(date=date).values_list("pk", "note")) == [(staff_row.pk, "临时停电检修")]

@@ -43,6 +43,19 @@ def test_production_settings_refuse_the_local_default_key_and_short_keys():
         assert "ImproperlyConfigured" in result.stderr, key
 
 
+def test_production_settings_refuse_sqlite_and_a_missing_redis():
+    key = secrets.token_urlsafe(64)
+    without_database = run_python(
+        "import portal.settings.production", SECRET_KEY=key, REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+    without_redis = run_python(
+        "import portal.settings.production", SECRET_KEY=key, DATABASE_URL="postgres://portal@127.0.0.1:5432/portal"
+    )
+
+    assert "ImproperlyConfigured: Set DATABASE_URL to the PostgreSQL database" in without_database.stderr
+    assert "ImproperlyConfigured: Set REDIS_URL to the Redis server" in without_redis.stderr
+
+
 def test_production_settings_pass_the_deployment_checks():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -171,6 +171,8 @@ class DemoLoader:
             for item in demo.DATE_EXCEPTIONS[key]:
                 date = self.today + dt.timedelta(days=item["days_ahead"])
                 date += dt.timedelta(days=(item["weekday"] - date.weekday()) % 7)
+                if centre.date_exceptions.filter(date=date).exists():
+                    continue  # staff have said something about that day: theirs stands
                 if item.get("closed"):
                     services.date_exception_add(centre=centre, date=date, is_closed=True, note=item["note"])
                 else:
