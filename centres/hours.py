@@ -65,6 +65,31 @@ class DaySchedule:
     def has_after_hours(self) -> bool:
         return any(slot.is_after_hours for slot in self.slots)
 
+    def covers(self, starts: dt.time, ends: dt.time) -> bool:
+        """Whether the centre is open (in any kind of period, back-to-back periods joined)
+        for the whole of ``starts``–``ends``."""
+        reached = starts
+        for slot in self.slots:
+            if slot.opens <= reached < slot.closes:
+                reached = slot.closes
+            if reached >= ends:
+                return True
+        return False
+
+    def service_kind_for(self, starts: dt.time, ends: dt.time) -> str:
+        """The kind of service a session ``starts``–``ends`` is: regular when it lies in
+        regular periods alone, otherwise the after-hours kind it overlaps (by
+        appointment before staggered before extended)."""
+        overlapping = {slot.kind for slot in self.slots if slot.opens < ends and starts < slot.closes}
+        for kind in (ServiceKind.APPOINTMENT, ServiceKind.STAGGERED, ServiceKind.EXTENDED):
+            if kind in overlapping:
+                return kind
+        return ServiceKind.REGULAR
+
+    @property
+    def hours_label(self) -> str:
+        return ", ".join(f"{slot.opens:%H:%M}–{slot.closes:%H:%M}" for slot in self.slots)
+
 
 @dataclass(frozen=True)
 class OpenStatus:

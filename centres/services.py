@@ -113,7 +113,15 @@ def centre_hours_replace(*, centre: Centre, periods: Iterable[dict]) -> list[Ope
         centre.opening_periods.all().delete()
         OpeningPeriod.objects.bulk_create(rows)
         centre_hours_summary_refresh(centre=centre)
+        _sessions_follow_hours(centre)
     return rows
+
+
+def _sessions_follow_hours(centre: Centre) -> None:
+    """Whether a session is after-hours service follows from the hours: work it out again."""
+    from activities.services import occurrences_refresh_after_hours
+
+    occurrences_refresh_after_hours(centre=centre)
 
 
 def centre_hours_summary_refresh(*, centre: Centre) -> None:
@@ -154,13 +162,16 @@ def date_exception_add(
         if not is_closed:
             _check_no_overlap([(e.opens, e.closes) for e in same_day] + [(opens, closes)], f"{date:%Y-%m-%d}")
         exception.save()
+        _sessions_follow_hours(centre)
         public_pages_changed()
     return exception
 
 
 def date_exception_delete(*, exception: DateException) -> None:
-    exception.delete()
-    public_pages_changed()
+    with transaction.atomic():
+        exception.delete()
+        _sessions_follow_hours(exception.centre)
+        public_pages_changed()
 
 
 def service_function_save(*, centre: Centre, function: ServiceFunction | None = None, **fields) -> ServiceFunction:
