@@ -1,0 +1,5 @@
+"""Staff scheduling pages. Namespace: ``schedule``; mounted at /staff/."""
+
+app_name = "schedule"
+
+urlpatterns = []
