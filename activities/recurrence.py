@@ -104,7 +104,8 @@ def fit_session(schedule: DaySchedule, starts: dt.time, ends: dt.time) -> Planne
         reason = _("the centre is closed")
         if schedule.exception_note:
             reason = f"{reason} ({schedule.exception_note})"
-        elif schedule.national.holiday_name:
+        elif schedule.national.type == DayType.PUBLIC_HOLIDAY:
+            # (A make-up working day carries its holiday's name too, but is no holiday.)
             reason = f"{reason} ({schedule.national.holiday_name})"
         return SkippedDate(date, reason)
     if not schedule.covers(starts, ends):
@@ -126,13 +127,14 @@ def service_kind_at(hours: CentreHours, starts_at: dt.datetime, ends_at: dt.date
     return kind
 
 
-def candidate_dates(
-    *, rule: str, first_date: dt.date, last_date: dt.date, on_make_up_days: bool
-) -> list[dt.date]:
+def candidate_dates(*, rule: str, first_date: dt.date, last_date: dt.date, on_make_up_days: bool) -> list[dt.date]:
     dtstart = dt.datetime.combine(first_date, dt.time())
-    dates = {moment.date() for moment in rrulestr(rule, dtstart=dtstart).between(
-        dtstart, dt.datetime.combine(last_date, dt.time()), inc=True
-    )}
+    dates = {
+        moment.date()
+        for moment in rrulestr(rule, dtstart=dtstart).between(
+            dtstart, dt.datetime.combine(last_date, dt.time()), inc=True
+        )
+    }
     if on_make_up_days:
         day = first_date
         while day <= last_date:
