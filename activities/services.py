@@ -71,7 +71,10 @@ def describe_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
 
 
 def _skipped_message(skipped: SkippedDate) -> str:
-    return _("Not on %(date)s: %(reason)s.") % {"date": date_format(skipped.date, "DATE_FORMAT"), "reason": skipped.reason}
+    return _("Not on %(date)s: %(reason)s.") % {
+        "date": date_format(skipped.date, "DATE_FORMAT"),
+        "reason": skipped.reason,
+    }
 
 
 # Partners and brands.
@@ -248,9 +251,7 @@ def _check_room(activity: Activity, room: Room | None) -> None:
         )
 
 
-def find_clashes(
-    *, room: Room | None, sessions: Iterable[PlannedSession], ignore: Iterable[int] = ()
-) -> list[Clash]:
+def find_clashes(*, room: Room | None, sessions: Iterable[PlannedSession], ignore: Iterable[int] = ()) -> list[Clash]:
     """The scheduled sessions in ``room`` that overlap any of ``sessions``, and clashes
     among ``sessions`` themselves. One query."""
     sessions = sorted(sessions, key=lambda s: s.starts_at)
@@ -299,7 +300,9 @@ def _save_guarded(write):
             return write()
     except IntegrityError as error:
         if "occurrence_no_room_overlap" in str(error):
-            raise ScheduleConflict(_("The room was booked by someone else meanwhile. Please check the times and try again.")) from error
+            raise ScheduleConflict(
+                _("The room was booked by someone else meanwhile. Please check the times and try again.")
+            ) from error
         raise
 
 
@@ -374,7 +377,9 @@ def occurrence_create(
 
     def write():
         _lock_rooms([room])
-        plan, clashes = schedule_plan(activity=activity, rule=None, first_date=date, starts=starts, ends=ends, room=room)
+        plan, clashes = schedule_plan(
+            activity=activity, rule=None, first_date=date, starts=starts, ends=ends, room=room
+        )
         _raise_conflicts(clashes, plan.skipped)
         _check_not_past(plan.sessions[0].starts_at)
         occurrence = _new_occurrence(activity, plan.sessions[0], room)
@@ -497,8 +502,9 @@ def occurrences_reschedule(
                 skipped.append(fitted)
             else:
                 planned[target.pk] = fitted
-        if scope == Scope.THIS and planned:
-            _check_not_past(planned[occurrence.pk].starts_at)
+        if planned:
+            # A new time of day earlier than now would put today's session in the past.
+            _check_not_past(min(fitted.starts_at for fitted in planned.values()))
         clashes = find_clashes(room=room, sessions=planned.values(), ignore=[t.pk for t in targets])
         _raise_conflicts(clashes, skipped)
         now = timezone.now()
@@ -526,9 +532,13 @@ def _series_follow(occurrence: Occurrence, scope: Scope, targets: list[Occurrenc
     """Make the series record say what its sessions now are. For "this and following",
     the series is split at this session: the earlier part keeps the old times."""
     series = Series.objects.select_for_update().get(pk=occurrence.series_id)
-    earlier = series.occurrences.filter(starts_at__lt=occurrence.starts_at).exists()
+    # Split by date, not by the session's old start: the targets have just been moved,
+    # maybe to an earlier time of day, and must all go to the new part.
+    split_date = timezone.localdate(occurrence.starts_at)
+    split_at = aware(split_date, dt.time())
+    target_ids = [target.pk for target in targets]
+    earlier = series.occurrences.filter(starts_at__lt=split_at).exclude(pk__in=target_ids).exists()
     if scope == Scope.FOLLOWING and earlier:
-        split_date = timezone.localdate(occurrence.starts_at)
         last_date = max(timezone.localdate(t.starts_at) for t in targets)
         new = Series.objects.create(
             activity=series.activity,
@@ -542,7 +552,9 @@ def _series_follow(occurrence: Occurrence, scope: Scope, targets: list[Occurrenc
         )
         series.until, series.count = split_date - dt.timedelta(days=1), None
         series.save(update_fields=["until", "count"])
-        Occurrence.objects.filter(series=series, starts_at__gte=occurrence.starts_at).update(series=new)
+        Occurrence.objects.filter(series=series).filter(Q(starts_at__gte=split_at) | Q(pk__in=target_ids)).update(
+            series=new
+        )
         return
     for name, value in changes.items():
         setattr(series, name, value)
@@ -567,6 +579,8 @@ def occurrences_cancel(*, occurrence: Occurrence, reason: str, scope: Scope = Sc
             targets = list(Occurrence.objects.select_for_update().filter(pk=occurrence.pk, status="scheduled"))
         else:
             targets = _series_sessions_in_scope(occurrence, scope, include_detached=True)
+        if not targets:
+            raise ValidationError(_("There are no coming sessions to cancel."))
         now = timezone.now()
         for target in targets:
             target.status, target.cancel_reason, target.cancelled_at = Occurrence.Status.CANCELLED, reason, now
