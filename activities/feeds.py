@@ -181,9 +181,13 @@ class FeedWriter:
         return self._activity_text[activity.pk]
 
 
-def _query_key(request) -> list:
+def _origin_key(request) -> tuple[str, str]:
     # The links in a feed are absolute: the host and scheme are part of what it says.
-    return [request.scheme, request.get_host(), request.path, sorted(request.GET.lists())]
+    return (request.scheme, request.get_host())
+
+
+def _query_key(request) -> list:
+    return [*_origin_key(request), request.path, sorted(request.GET.lists())]
 
 
 def _filters(request, centre: Centre | None = None) -> CalendarFilters:
@@ -205,6 +209,9 @@ def _feed_response(rendered: Rendered) -> HttpResponse:
 
 class CalendarFeedView(View):
     """``/activities/calendar.ics?<filters>``: the sessions of a filtered calendar."""
+
+    # For ``visitor_page_cache``: a copy of the whole response is kept per host as well.
+    page_cache_key = staticmethod(_origin_key)
 
     def get(self, request, *args, **kwargs):
         return _feed_response(cached_fragment("ics-feed", *_query_key(request), render=self.render))
