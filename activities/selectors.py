@@ -2,12 +2,18 @@
 costs the same number of queries whatever the number of sessions."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
+
+from centres.holidays import DayType, national_day
+from centres.models import Centre
 
 from .filters import CalendarFilters
-from .models import Occurrence
+from .models import Activity, Brand, Occurrence
 from .recurrence import aware
 
 
@@ -36,3 +42,117 @@ def centre_upcoming_week(*, centre, today: dt.date | None = None) -> QuerySet[Oc
     """The centre's sessions from today for seven days, cancelled ones included."""
     today = today or timezone.localdate()
     return calendar_occurrences(filters=CalendarFilters(centre=centre), start=today, end=today + dt.timedelta(days=6))
+
+
+@dataclass
+class CalendarDay:
+    """One day of a calendar: how many sessions it has, and the first few (or all)."""
+
+    date: dt.date
+    total: int = 0
+    sessions: list[Occurrence] = field(default_factory=list)
+    in_month: bool = True
+    more_url: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.sessions)
+
+    @property
+    def holiday_name(self) -> str:
+        """The public holiday's name, or "make-up working day" (调休)."""
+        national = national_day(self.date)
+        if national.type == DayType.PUBLIC_HOLIDAY:
+            return national.holiday_name or ""
+        if national.type == DayType.MAKE_UP_WORKING_DAY:
+            return gettext("make-up working day")
+        return ""
+
+
+def sessions_by_day(occurrences) -> list[CalendarDay]:
+    """``occurrences`` (in time order) grouped by their local date."""
+    days: dict[dt.date, CalendarDay] = {}
+    for occurrence in occurrences:
+        date = timezone.localdate(occurrence.starts_at)
+        day = days.setdefault(date, CalendarDay(date))
+        day.sessions.append(occurrence)
+        day.total += 1
+    return list(days.values())
+
+
+def calendar_days(
+    *, filters: CalendarFilters, start: dt.date, end: dt.date, per_day: int
+) -> dict[dt.date, CalendarDay]:
+    """For each day from ``start`` to ``end`` that has sessions matching ``filters``:
+    their number and the first ``per_day`` of them, in two queries however busy the days
+    are (a window over the local date numbers the sessions of each day; only the first
+    few are fetched in full)."""
+    local_date = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    by_day = {"partition_by": [local_date]}
+    ranked = (
+        filters.apply(Occurrence.objects.public())
+        .filter(starts_at__gte=aware(start, dt.time()), starts_at__lt=aware(end + dt.timedelta(days=1), dt.time()))
+        .annotate(
+            day=local_date,
+            rank=Window(RowNumber(), order_by=[F("starts_at").asc(), F("centre__name").asc(), F("pk").asc()], **by_day),
+            day_total=Window(Count("pk"), **by_day),
+        )
+        .filter(rank__lte=per_day)
+        .order_by()
+        .values_list("pk", "day", "day_total")
+    )
+    days: dict[dt.date, CalendarDay] = {}
+    day_of: dict[int, dt.date] = {}
+    for pk, day, total in ranked:
+        days.setdefault(day, CalendarDay(day, total))
+        day_of[pk] = day
+    if day_of:
+        for occurrence in public_occurrences().filter(pk__in=day_of).order_by("starts_at", "centre__name", "pk"):
+            days[day_of[occurrence.pk]].sessions.append(occurrence)
+    return days
+
+
+def other_upcoming_dates(*, occurrence: Occurrence, now: dt.datetime, limit: int = 10) -> QuerySet[Occurrence]:
+    """The activity's other sessions still to come, cancelled ones included."""
+    return (
+        Occurrence.objects.filter(activity_id=occurrence.activity_id)
+        .upcoming(now)
+        .exclude(pk=occurrence.pk)
+        .select_related("room")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def brands_with_upcoming_counts(*, now: dt.datetime) -> QuerySet[Brand]:
+    """Every brand with its district and ``upcoming``, the number of its sessions still
+    to come at published centres (not cancelled), by district."""
+    upcoming = Q(
+        activities__occurrences__ends_at__gt=now,
+        activities__occurrences__status=Occurrence.Status.SCHEDULED,
+        activities__occurrences__centre__is_published=True,
+    )
+    return (
+        Brand.objects.select_related("district", "area")
+        .annotate(upcoming=Count("activities__occurrences", filter=upcoming))
+        .order_by("district__name", "name")
+    )
+
+
+def brand_for_public_page(*, slug: str) -> Brand:
+    """Raises ``Brand.DoesNotExist``."""
+    return Brand.objects.select_related("area", "district").get(slug=slug)
+
+
+def brand_centres(*, brand: Brand) -> QuerySet[Centre]:
+    """The published centres that run one of the brand's activities."""
+    return (
+        Centre.objects.published()
+        .filter(pk__in=Activity.objects.filter(brand=brand).values("centre_id"))
+        .select_related("area", "street")
+        .order_by("name")
+    )
+
+
+def brand_upcoming_occurrences(*, brand: Brand, now: dt.datetime) -> QuerySet[Occurrence]:
+    """The brand's sessions still to come at published centres, cancelled ones included."""
+    return public_occurrences().filter(activity__brand=brand).upcoming(now).order_by("starts_at", "centre__name", "pk")

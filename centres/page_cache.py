@@ -105,12 +105,18 @@ def earliest(*moments: dt.datetime | None) -> dt.datetime | None:
     return min(known) if known else None
 
 
-def visitor_page_cache(view):
+def visitor_page_cache(view, *, key: Callable | None = None):
     """Serve a whole public page from the cache to visitors who carry no cookie but the
     CSRF one: no session, so nobody logged in and no pending messages, and so a page that
     is the same for every such visitor. The view says how long the page stays true in
     ``response.valid_until``; a page that set a cookie or used a CSRF token is not kept.
+
+    A page that also depends on something else of the request than its path and query
+    (such as the kind of device) names it with ``key(request)``, or with a
+    ``page_cache_key`` static method on its class-based view; the ``Vary`` header the
+    view sent is kept with the page.
     """
+    key = key or getattr(getattr(view, "view_class", None), "page_cache_key", None)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -132,15 +138,21 @@ def visitor_page_cache(view):
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             )
-            page = (response.content, response["Content-Type"])
+            page = (response.content, response["Content-Type"], response.get("Vary"))
             return Rendered(page, getattr(response, "valid_until", None), keep=keep)
 
         htmx = request.headers.get("HX-Request", "") == "true"
-        rendered = cached_fragment("visitor-page", request.path, sorted(request.GET.lists()), htmx, render=render)
+        parts = [request.path, sorted(request.GET.lists()), htmx]
+        if key is not None:
+            parts.append(key(request))
+        rendered = cached_fragment("visitor-page", *parts, render=render)
         if "response" in holder:
             return holder["response"]
-        content, content_type = rendered.value
-        return HttpResponse(content, content_type=content_type)
+        content, content_type, *vary = rendered.value
+        response = HttpResponse(content, content_type=content_type)
+        if vary and vary[0]:
+            response["Vary"] = vary[0]
+        return response
 
     return wrapped
 

@@ -4,6 +4,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from activities.selectors import centre_upcoming_week, sessions_by_day
+
 from . import page_cache
 from .filters import DirectoryFilterForm
 from .hours import CentreHours
@@ -98,6 +100,7 @@ class CentreDetailView(TemplateView):
             "open_status": hours.status_at(now),
             "week": hours.week(today),
             "today": today,
+            "upcoming_days": sessions_by_day(centre_upcoming_week(centre=centre, today=today)),
         }
         html = render_to_string("centres/partials/centre_main.html", context)
         return Rendered({"title": centre.name, "main_html": html}, valid_until(now, [hours.next_change(now)]))
