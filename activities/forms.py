@@ -162,6 +162,7 @@ class ScheduleForm(forms.Form):
         choices=[(ENDS_AFTER_COUNT, _("after a number of sessions")), (ENDS_ON_DATE, _("on a date"))],
         widget=forms.RadioSelect,
         initial=ENDS_AFTER_COUNT,
+        required=False,
     )
     count = forms.IntegerField(
         label=_("Number of sessions"),
