@@ -135,7 +135,7 @@ class FeedWriter:
                 lines.append(_("This session is cancelled: %(reason)s") % {"reason": occurrence.cancel_reason})
             else:
                 lines.append(_("This session is cancelled."))
-        lines += self.activity_text(activity)
+        lines += self.activity_text(activity, centre)
         if occurrence.is_after_hours:
             lines.append(_("After-hours service: %(kind)s") % {"kind": occurrence.after_hours_label})
         lines.append(_("Details and booking: %(url)s") % {"url": url})
@@ -157,8 +157,9 @@ class FeedWriter:
             categories=[activity.service_function_label],
         )
 
-    def activity_text(self, activity) -> list[str]:
-        """Who it is for, who runs it and how to take part: the same for all its sessions."""
+    def activity_text(self, activity, centre: Centre) -> list[str]:
+        """Who it is for, who runs it and how to take part: the same for all its sessions.
+        ``centre`` is the activity's, fetched with the session."""
         if activity.pk not in self._activity_text:
             lines = [activity.description.strip()] if activity.description.strip() else []
             audience = str(Audience(activity.audience).label)
@@ -166,7 +167,8 @@ class FeedWriter:
             if ages:
                 audience = _("%(audience)s, %(ages)s") % {"audience": audience, "ages": ages}
             lines.append(_("For whom: %(audience)s") % {"audience": audience})
-            lines.append(_("Organiser: %(name)s") % {"name": activity.organiser_name})
+            organiser = activity.partner.name if activity.partner_id else centre.name
+            lines.append(_("Organiser: %(name)s") % {"name": organiser})
             if activity.booking_required:
                 lines.append(
                     _(

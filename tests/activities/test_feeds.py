@@ -310,13 +310,13 @@ def test_a_session_unknown_or_of_an_unpublished_centre_has_no_file(client, centr
 
 
 def _many_sessions(centre, *, activities: int, per_activity: int, room_name: str = "多功能活动室") -> None:
-    """Sessions of several activities with their own organisers, in the past and to come,
-    in the room ``room_name`` (made if need be)."""
+    """Sessions of several activities, every other one with an organiser of its own, in
+    the past and to come, in the room ``room_name`` (made if need be)."""
     room = centre.rooms.filter(name=room_name).first() or room_save(centre=centre, name=room_name, capacity=40)
     rows = []
     start = aware(timezone.localdate() - dt.timedelta(days=20), dt.time(8))
     for index in range(activities):
-        partner = PartnerFactory(centre=centre)
+        partner = PartnerFactory(centre=centre) if index % 2 else None
         activity = ActivityFactory(centre=centre, partner=partner, audience=Audience.ELDERS)
         for number in range(per_activity):
             starts = start + dt.timedelta(hours=index + number * activities)
