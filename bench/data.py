@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from activities.models import Activity, Occurrence, Partner, Series
+from activities.recurrence import PlannedSession, plan_series
 from centres import services
-from centres.models import Area, Centre, Day, ServiceFunctionCode, ServiceKind
+from centres.hours import CentreHours
+from centres.models import Area, Centre, DateException, Day, OpeningPeriod, ServiceFunctionCode, ServiceKind
 
 CENTRE_COUNT = 500
 CITY = "泉州市"
@@ -249,3 +252,345 @@ def load(*, log=print) -> int:
         if done % 100 == 0:
             log(f"  {done}/{len(missing)} centres")
     return len(missing)
+
+
+# --- Activities and their sessions ---------------------------------------------------
+#
+# 5,000 sessions in the current month and a year of history before it, at the published
+# centres: after-school care on school days, lunches for elders, evening classes, weekend
+# sessions, doctors' hours, party days. Each activity is one weekly or monthly series in
+# one room, planned with the scheduling rules (``plan_series``: public holidays, make-up
+# working days, closed days and the centre's hours), so whether a session is after-hours
+# follows from the centre's hours as it does on the staff pages. No two scheduled sessions
+# share a room at once (the exclusion constraint would refuse them).
+#
+# Written with bulk_create (a minute through the services becomes seconds). Idempotent: the
+# activities are made once; each month's sessions are made if that month has none.
+
+SESSIONS_PER_MONTH = 5000
+HISTORY_MONTHS = 12
+WORKING_WEEK = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+
+
+@dataclass(frozen=True)
+class ActivityTemplate:
+    title: str
+    description: str
+    function: str
+    audience: str
+    rule: str
+    # Times to try in turn: the first that fits the centre's hours on most dates is kept.
+    times: tuple[tuple[str, str], ...]
+    capacity: int
+    ages: tuple[int, int] | None = None
+    booking_required: bool = True
+    on_make_up_days: bool = False
+    partner: tuple[str, str] | None = None  # (name, kind)
+
+
+ACTIVITY_TEMPLATES = [
+    ActivityTemplate(
+        "四点半课堂",
+        "放学后作业辅导、阅读和手工，家长请于结束前接回。",
+        ServiceFunctionCode.CHILDCARE,
+        "children",
+        WORKING_WEEK,
+        (("16:30", "18:30"), ("15:30", "17:30")),
+        20,
+        ages=(6, 12),
+        on_make_up_days=True,
+        partner=("青少年社工服务站", "social_organisation"),
+    ),
+    ActivityTemplate(
+        "长者助餐",
+        "荤素搭配两菜一汤，80岁以上老人半价。",
+        ServiceFunctionCode.ELDERCARE,
+        "elders",
+        WORKING_WEEK,
+        (("11:00", "12:00"),),
+        15,
+        booking_required=False,
+    ),
+    ActivityTemplate(
+        "青年夜校·摄影入门",
+        "手机摄影构图与后期，每期八讲。",
+        ServiceFunctionCode.CULTURE_SPORTS,
+        "young_adults",
+        "FREQ=WEEKLY;BYDAY=TU,TH",
+        (("19:00", "20:30"),),
+        12,
+        partner=("青年志愿服务队", "volunteer_team"),
+    ),
+    ActivityTemplate(
+        "青年夜校·插花",
+        "东方插花基础，材料费自理。",
+        ServiceFunctionCode.CULTURE_SPORTS,
+        "young_adults",
+        "FREQ=WEEKLY;BYDAY=WE",
+        (("19:00", "20:30"), ("19:30", "20:30")),
+        12,
+    ),
+    ActivityTemplate(
+        "周末亲子阅读",
+        "绘本共读和亲子手工，请家长陪同。",
+        ServiceFunctionCode.CHILDCARE,
+        "children",
+        "FREQ=WEEKLY;BYDAY=SA",
+        (("09:30", "11:00"), ("15:00", "16:30")),
+        15,
+        ages=(3, 10),
+    ),
+    ActivityTemplate(
+        "南音雅集",
+        "南音弹唱欣赏与体验，欢迎街坊参与。",
+        ServiceFunctionCode.CULTURE_SPORTS,
+        "everyone",
+        "FREQ=WEEKLY;BYDAY=SU",
+        (("14:30", "16:30"), ("09:30", "11:30")),
+        15,
+        booking_required=False,
+        partner=("南音社", "resident_group"),
+    ),
+    ActivityTemplate(
+        "太极拳晨练",
+        "二十四式太极拳，零基础可学。",
+        ServiceFunctionCode.CULTURE_SPORTS,
+        "elders",
+        "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+        (("09:00", "10:00"), ("08:30", "09:30")),
+        15,
+        booking_required=False,
+    ),
+    ActivityTemplate(
+        "家庭医生坐诊",
+        "量血压、测血糖、慢病随访，请带医保卡。",
+        ServiceFunctionCode.MEDICAL,
+        "everyone",
+        "FREQ=WEEKLY;BYDAY=WE",
+        (("09:00", "11:00"),),
+        6,
+        booking_required=False,
+    ),
+    ActivityTemplate(
+        "政策咨询日",
+        "社保、医保、居住证政策解答。",
+        ServiceFunctionCode.AFFAIRS,
+        "everyone",
+        "FREQ=WEEKLY;BYDAY=TU",
+        (("14:30", "16:30"),),
+        10,
+        booking_required=False,
+    ),
+    ActivityTemplate(
+        "小家电义务维修",
+        "电饭煲、电风扇、台灯等小家电免费维修。",
+        ServiceFunctionCode.DAILY_LIFE,
+        "everyone",
+        "FREQ=MONTHLY;BYDAY=1SA",
+        (("09:00", "11:30"), ("14:30", "17:00")),
+        15,
+        booking_required=False,
+        partner=("红色物业志愿队", "volunteer_team"),
+    ),
+    ActivityTemplate(
+        "新就业群体暖心茶话会",
+        "外卖骑手、快递小哥歇脚交流，提供茶水和充电。",
+        ServiceFunctionCode.DAILY_LIFE,
+        "new_employment",
+        "FREQ=WEEKLY;BYDAY=TH",
+        (("19:30", "20:30"), ("15:00", "16:00")),
+        12,
+        booking_required=False,
+    ),
+    ActivityTemplate(
+        "主题党日",
+        "集中学习、重温入党誓词。",
+        ServiceFunctionCode.OWN,
+        "party_members",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        (("15:00", "16:30"),),
+        12,
+    ),
+]
+CANCEL_REASONS = ["场地临时维修", "授课老师临时有事", "台风天气，暂停活动", "报名人数不足"]
+CANCELLED_SHARE = 0.02
+
+
+def month_start(day: dt.date, months_back: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    return month_start(first + dt.timedelta(days=31)) - dt.timedelta(days=1)
+
+
+def _bench_hours() -> dict[int, CentreHours]:
+    """Every centre's hours, in two queries."""
+    periods, exceptions = {}, {}
+    for period in OpeningPeriod.objects.all():
+        periods.setdefault(period.centre_id, []).append(period)
+    for exception in DateException.objects.all():
+        exceptions.setdefault(exception.centre_id, []).append(exception)
+    return {pk: CentreHours(periods.get(pk, []), exceptions.get(pk, [])) for pk in periods}
+
+
+def _plan_month(series: Series, hours: CentreHours, first: dt.date) -> list[PlannedSession]:
+    return plan_series(
+        hours=hours,
+        rule=series.rule,
+        first_date=first,
+        until=month_end(first),
+        count=None,
+        starts=series.starts,
+        ends=series.ends,
+        skip_public_holidays=series.skip_public_holidays,
+        on_make_up_days=series.on_make_up_days,
+    ).sessions
+
+
+def _order_key(centre: Centre, title: str) -> float:
+    """A seeded random order of the candidate activities, busier for street centres
+    (weighted sampling: u ** (1 / weight))."""
+    weight = {Centre.Kind.STREET: 4.0, Centre.Kind.COMMUNITY: 1.0, Centre.Kind.VILLAGE: 0.7}.get(centre.kind, 1.5)
+    return random.Random(f"{SEED}-{centre.slug}-{title}").random() ** (1 / weight)
+
+
+def _create_activities(today: dt.date, hours: dict, log) -> int:
+    """The activities and their series, chosen so that the current month has at least
+    ``SESSIONS_PER_MONTH`` sessions. Returns how many activities were made."""
+    first, last = month_start(today), month_end(month_start(today))
+    history_start = month_start(today, HISTORY_MONTHS)
+    centres = list(Centre.objects.published().prefetch_related("rooms").order_by("slug"))
+    candidates = []
+    for centre in centres:
+        rng = random.Random(f"{SEED}-{centre.slug}-activities")
+        count = {Centre.Kind.STREET: 10}.get(centre.kind, rng.randint(3, 6))
+        for template in rng.sample(ACTIVITY_TEMPLATES, min(count, len(ACTIVITY_TEMPLATES))):
+            candidates.append((_order_key(centre, template.title), centre, template))
+    candidates.sort(key=lambda item: item[0], reverse=True)
+
+    chosen, planned_total, taken = [], 0, {}
+    for _key, centre, template in candidates:
+        if planned_total >= SESSIONS_PER_MONTH:
+            break
+        # Rooms big enough for the activity first.
+        rooms = sorted(centre.rooms.all(), key=lambda room: (room.capacity < template.capacity, room.pk))
+        best = None
+        for starts, ends in template.times:
+            probe = Series(
+                rule=template.rule,
+                starts=_t(starts),
+                ends=_t(ends),
+                on_make_up_days=template.on_make_up_days,
+                skip_public_holidays=True,
+            )
+            sessions = _plan_month(probe, hours[centre.pk], first)
+            if sessions and (best is None or len(sessions) > len(best[1])):
+                best = (probe, sessions)
+        if best is None:
+            continue
+        probe, sessions = best
+        # The first room whose sessions that month clash with nothing taken.
+        for room in rooms:
+            busy = taken.setdefault(room.pk, [])
+            if not any(s.starts_at < e and b < s.ends_at for s in sessions for b, e in busy):
+                busy.extend((s.starts_at, s.ends_at) for s in sessions)
+                chosen.append((centre, template, probe, room))
+                planned_total += len(sessions)
+                break
+
+    partners = {}
+    for centre, template, _probe, _room in chosen:
+        if template.partner:
+            name, kind = template.partner
+            partners.setdefault((centre.pk, name), Partner(centre=centre, name=name, kind=kind))
+    Partner.objects.bulk_create(partners.values())
+    activities = []
+    for centre, template, _probe, room in chosen:
+        partner = partners.get((centre.pk, template.partner[0])) if template.partner else None
+        activities.append(
+            Activity(
+                centre=centre,
+                title=template.title,
+                description=template.description,
+                service_function=template.function,
+                partner=partner,
+                audience=template.audience,
+                min_age=template.ages[0] if template.ages else None,
+                max_age=template.ages[1] if template.ages else None,
+                capacity=min(template.capacity, room.capacity),
+                booking_required=template.booking_required,
+            )
+        )
+    Activity.objects.bulk_create(activities)
+    series = []
+    for activity, (_centre, _template, probe, room) in zip(activities, chosen, strict=True):
+        probe.activity, probe.room, probe.first_date, probe.until = activity, room, history_start, last
+        series.append(probe)
+    Series.objects.bulk_create(series)
+    centre_count = len({centre.pk for centre, *_ in chosen})
+    log(f"  {len(activities)} activities at {centre_count} centres, {planned_total} sessions this month")
+    return len(activities)
+
+
+def _create_month(first: dt.date, hours: dict, now: dt.datetime) -> int:
+    """The sessions of the month starting ``first``: at most ``SESSIONS_PER_MONTH``, the
+    activities taken in the order they were chosen (their ids), none clashing in a room."""
+    rows, taken = [], {}
+    rng = random.Random(f"{SEED}-{first}")
+    for series in Series.objects.select_related("activity").order_by("activity_id", "pk"):
+        if len(rows) >= SESSIONS_PER_MONTH:
+            break
+        for planned in _plan_month(series, hours[series.activity.centre_id], first):
+            if len(rows) >= SESSIONS_PER_MONTH:
+                break
+            busy = taken.setdefault((series.room_id, planned.date), [])
+            if any(planned.starts_at < e and b < planned.ends_at for b, e in busy):
+                continue
+            busy.append((planned.starts_at, planned.ends_at))
+            occurrence = Occurrence(
+                activity=series.activity,
+                series=series,
+                centre_id=series.activity.centre_id,
+                room_id=series.room_id,
+                starts_at=planned.starts_at,
+                ends_at=planned.ends_at,
+                after_hours_kind=planned.service_kind,
+                is_after_hours=planned.is_after_hours,
+            )
+            if rng.random() < CANCELLED_SHARE:
+                occurrence.status = Occurrence.Status.CANCELLED
+                occurrence.cancel_reason = rng.choice(CANCEL_REASONS)
+                occurrence.cancelled_at = min(now, planned.starts_at - dt.timedelta(days=1))
+            rows.append(occurrence)
+    Occurrence.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def load_activities(*, log=print, today: dt.date | None = None) -> int:
+    """Make the activities if there are none, and the sessions of each month from
+    ``HISTORY_MONTHS`` ago to this one that has none. Returns how many sessions were made."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    hours = _bench_hours()
+    with transaction.atomic():
+        if not Activity.objects.exists():
+            _create_activities(today, hours, log)
+        # A later run in a later month: the series reach this month too.
+        Series.objects.filter(until__lt=month_end(month_start(today))).update(until=month_end(month_start(today)))
+    made = 0
+    for back in range(HISTORY_MONTHS, -1, -1):
+        first = month_start(today, back)
+        span = (aware_day(first), aware_day(month_end(first) + dt.timedelta(days=1)))
+        if Occurrence.objects.filter(starts_at__gte=span[0], starts_at__lt=span[1]).exists():
+            continue
+        with transaction.atomic():
+            count = _create_month(first, hours, now)
+        made += count
+        log(f"  {first:%Y-%m}: {count} sessions")
+    return made
+
+
+def aware_day(date: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(date, dt.time()))
