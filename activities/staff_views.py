@@ -25,6 +25,7 @@ from django.views.generic import FormView, TemplateView
 
 from centres.forms import add_service_errors
 from centres.hours import DaySchedule
+from centres.models import ServiceKind
 from centres.staff_views import _centre_tabs
 
 from . import services
@@ -329,7 +330,11 @@ class ScheduleCreateView(SchedulePage, FormView):
                 form=form,
                 preview={
                     "sessions": [
-                        {"session": s, "clashes": s.starts_at in clashing, "is_past": s.starts_at <= now}
+                        {
+                            "session": s,
+                            "kind_label": ServiceKind(s.service_kind).label if s.is_after_hours else "",
+                            "clashes": s.starts_at in clashing,
+                        }
                         for s in plan.sessions
                     ],
                     "skipped": plan.skipped,

@@ -97,7 +97,8 @@ def test_the_grid_shows_the_week_by_day_and_room(staff_client, centre, room):
     session_url = reverse("schedule:session", kwargs={"slug": centre.slug, "pk": evening.pk})
     assert session_url in page
     assert "Extended hours" in page  # the evening session's after-hours badge
-    assert "08:30–17:30, 17:30–20:30" in page
+    assert [s.opens for s in days[1].schedule.slots] == [dt.time(8, 30), dt.time(17, 30)]
+    assert "17:30–20:30" in page
     assert f"?date={tuesday:%Y-%m-%d}&amp;room={room.pk}" in page
 
 
