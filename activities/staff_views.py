@@ -75,7 +75,7 @@ def staff_week_sessions(*, centre, monday: dt.date) -> list[Occurrence]:
     return list(
         Occurrence.objects.for_centre(centre)
         .between(start, aware(monday + dt.timedelta(days=7), dt.time()))
-        .select_related("activity")
+        .select_related("activity", "room")
         .order_by("starts_at", "pk")
     )
 
@@ -450,6 +450,7 @@ class WeekCopyView(SchedulePage, FormView):
 
     def form_valid(self, form):
         source, target = form.cleaned_data["source"], form.cleaned_data["target"]
+        self.weeks = (source, target)
         dry_run = self.request.POST.get("action") == "check"
         try:
             plan = services.week_copy(centre=self.centre, source_monday=source, target_monday=target, dry_run=dry_run)
@@ -457,7 +458,7 @@ class WeekCopyView(SchedulePage, FormView):
             _add_errors(form, error)
             return self.form_invalid(form)
         if dry_run:
-            return self.render_to_response(self.get_context_data(form=form, preview=plan))
+            return self.render_to_response(self.get_context_data(form=form, preview=plan, copies=self._copies(plan)))
         messages.success(
             self.request,
             ngettext("%(count)s session is copied.", "%(count)s sessions are copied.", len(plan.sessions))
@@ -468,6 +469,20 @@ class WeekCopyView(SchedulePage, FormView):
                 self.request, _("Not copied, %(date)s: %(reason)s") % {"date": skipped.date, "reason": skipped.reason}
             )
         return HttpResponseRedirect(_week_url(self.centre, target))
+
+    def _copies(self, plan) -> list[tuple]:
+        """Each planned copy with the session it copies (the plan itself knows only times)."""
+        source, target = self.weeks
+        originals: dict = {}
+        for occurrence in staff_week_sessions(centre=self.centre, monday=source):
+            if not occurrence.is_cancelled:
+                originals.setdefault(occurrence.starts_at, []).append(occurrence)
+        shift = target - source
+        copies = []
+        for planned in plan.sessions:
+            candidates = originals.get(planned.starts_at - shift) or [None]
+            copies.append((planned, candidates.pop(0)))
+        return copies
 
 
 # Partners.

@@ -521,6 +521,10 @@ def test_copying_a_week_after_checking_it(staff_client, centre, room):
         target + dt.timedelta(days=1),
         target + dt.timedelta(days=5),
     ]
+    assert [(planned.date, original.activity.title) for planned, original in check.context["copies"]] == [
+        (target + dt.timedelta(days=1), "太极"),
+        (target + dt.timedelta(days=5), "义剪"),
+    ]
     assert Occurrence.objects.count() == 2
 
     response = staff_client.post(copy_url(centre), data | {"action": "copy"})
