@@ -18,7 +18,9 @@ def open_centre(**kwargs):
     centre = CentreFactory(**kwargs)
     centre_hours_replace(
         centre=centre,
-        periods=weekday_hours(evening_until=dt.time(20, 30), weekend=(dt.time(9), dt.time(17)), holiday=(dt.time(9), dt.time(12))),
+        periods=weekday_hours(
+            evening_until=dt.time(20, 30), weekend=(dt.time(9), dt.time(17)), holiday=(dt.time(9), dt.time(12))
+        ),
     )
     room_save(centre=centre, name="多功能活动室", capacity=40)
     return centre

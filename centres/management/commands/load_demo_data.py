@@ -1,5 +1,8 @@
 """Load the demo districts, centres and logins of ``centres/demo.py``.
 
+Then the demo activities of ``activities/demo.py``: partners, brands, activities and
+about three months of sessions around today.
+
 Safe to run again: areas, centres, rooms, service functions and users are matched on
 their natural keys and updated; weekly hours are replaced; the loader's own date
 exceptions are replaced; photos are added only to a centre that has none. Every write
@@ -20,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from activities.demo import load_demo_activities
+from activities.models import Activity, Brand, Occurrence, Partner
 from centres import demo, services
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
 from portal.models import User
@@ -41,6 +46,7 @@ def summary() -> str:
     kinds = Counter(Centre.objects.values_list("kind", flat=True))
     kind_text = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
     demo_phones = [login["phone"] for login in demo.DEMO_LOGINS]
+    sessions, now = Occurrence.objects.all(), timezone.now()
     return "\n".join(
         [
             "Demo data loaded:",
@@ -50,6 +56,11 @@ def summary() -> str:
             f"  rooms: {Room.objects.count()}, service functions: {ServiceFunction.objects.count()}, "
             f"opening periods: {OpeningPeriod.objects.count()}, date exceptions: {DateException.objects.count()}, "
             f"photos: {CentrePhoto.objects.count()}",
+            f"  activities: {Activity.objects.count()}, partners: {Partner.objects.count()}, "
+            f"brands: {Brand.objects.count()}, sessions: {sessions.count()} "
+            f"({sessions.filter(starts_at__gt=now).count()} coming, "
+            f"{sessions.filter(status=Occurrence.Status.CANCELLED).count()} cancelled, "
+            f"{sessions.filter(is_after_hours=True).count()} after hours)",
             f"  demo logins: {User.objects.filter(phone__in=demo_phones).count()} (password {demo.DEMO_PASSWORD})",
         ]
     )
@@ -72,6 +83,10 @@ class DemoLoader:
         for index, spec in enumerate(demo.CENTRES):
             self.load_centre(index, spec)
         self.load_users()
+        # Activities after the centres, their hours, rooms and date exceptions.
+        counts = load_demo_activities(centres=self.centres, today=self.today, log=self.log)
+        for problem in counts.refused:
+            self.log(f"Not scheduled: {problem}")
 
     # Areas --------------------------------------------------------------------------
 
