@@ -220,9 +220,7 @@ class Series(models.Model):
         ordering = ["first_date", "starts"]
         constraints = [
             models.CheckConstraint(condition=Q(starts__lt=models.F("ends")), name="series_starts_before_ends"),
-            models.CheckConstraint(
-                condition=Q(until__isnull=False) | Q(count__isnull=False), name="series_has_an_end"
-            ),
+            models.CheckConstraint(condition=Q(until__isnull=False) | Q(count__isnull=False), name="series_has_an_end"),
         ]
 
     def __str__(self):
@@ -268,7 +266,9 @@ class Occurrence(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")), name="occurrence_starts_before_ends"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")), name="occurrence_starts_before_ends"
+            ),
             # On PostgreSQL, migration 0002 adds the exclusion constraint that keeps two
             # scheduled sessions out of one room at the same time.
         ]

@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
@@ -30,6 +29,7 @@ from centres.hours import CentreHours
 from centres.models import Area, Centre, DateException, OpeningPeriod, Room, ServiceFunctionCode
 from centres.page_cache import public_pages_changed
 from portal.images import prepare_image
+from portal.templatetags.portal_tags import full_date
 
 from .models import Activity, Brand, Occurrence, Partner, Series
 from .recurrence import Plan, PlannedSession, SkippedDate, aware, fit_session, plan_series, service_kind_at
@@ -57,22 +57,27 @@ class Clash:
 
     @property
     def message(self) -> str:
-        return _("%(room)s is taken on %(when)s by “%(activity)s” (%(time)s).") % {
-            "room": self.other.room.name,
+        other_starts, other_ends = timezone.localtime(self.other.starts_at), timezone.localtime(self.other.ends_at)
+        if other_starts.date() == timezone.localdate(self.planned.starts_at):
+            other_time = f"{other_starts:%H:%M}–{other_ends:%H:%M}"
+        else:
+            other_time = describe_when(self.other.starts_at, self.other.ends_at)
+        return _("%(when)s: %(room)s is taken by “%(activity)s” (%(time)s).") % {
             "when": describe_when(self.planned.starts_at, self.planned.ends_at),
+            "room": self.other.room.name,
             "activity": self.other.activity.title,
-            "time": describe_when(self.other.starts_at, self.other.ends_at),
+            "time": other_time,
         }
 
 
 def describe_when(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     starts, ends = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    return f"{date_format(starts, 'DATE_FORMAT')} ({date_format(starts, 'D')}) {starts:%H:%M}–{ends:%H:%M}"
+    return f"{full_date(starts.date())} {starts:%H:%M}–{ends:%H:%M}"
 
 
 def _skipped_message(skipped: SkippedDate) -> str:
     return _("Not on %(date)s: %(reason)s.") % {
-        "date": date_format(skipped.date, "DATE_FORMAT"),
+        "date": full_date(skipped.date),
         "reason": skipped.reason,
     }
 

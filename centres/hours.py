@@ -88,7 +88,14 @@ class DaySchedule:
 
     @property
     def hours_label(self) -> str:
-        return ", ".join(f"{slot.opens:%H:%M}–{slot.closes:%H:%M}" for slot in self.slots)
+        """The day's opening times, back-to-back periods joined: "08:30–20:30"."""
+        spans: list[list[dt.time]] = []
+        for slot in self.slots:
+            if spans and slot.opens <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], slot.closes)
+            else:
+                spans.append([slot.opens, slot.closes])
+        return ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in spans)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.formats import date_format
 from PIL import Image
 
 from activities import services
@@ -21,6 +20,7 @@ from activities.services import ScheduleConflict, Scope
 from activities.signals import occurrences_cancelled, occurrences_moved
 from centres.models import ServiceKind
 from centres.services import centre_hours_replace, date_exception_add, date_exception_delete, room_save
+from portal.templatetags.portal_tags import full_date
 from tests.activities.factories import (
     ActivityFactory,
     BrandFactory,
@@ -126,7 +126,7 @@ def test_a_session_on_a_closed_day_is_refused(activity, room, centre):
     with pytest.raises(ScheduleConflict) as refused:
         services.occurrence_create(activity=activity, date=date, starts=T(19), ends=T(20), room=room)
 
-    assert refused.value.messages == [f"Not on {date_format(date)}: the centre is closed (消防设施检修)."]
+    assert refused.value.messages == [f"Not on {full_date(date)}: the centre is closed (消防设施检修)."]
     assert Occurrence.objects.count() == 0
 
 
@@ -136,9 +136,7 @@ def test_a_session_outside_the_hours_is_refused_naming_the_hours(activity, room)
     with pytest.raises(ScheduleConflict) as refused:
         services.occurrence_create(activity=activity, date=date, starts=T(20), ends=T(21), room=room)
 
-    assert refused.value.messages == [
-        f"Not on {date_format(date)}: the centre is open only 08:30–17:30, 17:30–20:30 that day."
-    ]
+    assert refused.value.messages == [f"Not on {full_date(date)}: the centre is open only 08:30–20:30 that day."]
     assert Occurrence.objects.count() == 0
 
 
@@ -165,8 +163,7 @@ def test_a_room_clash_is_refused_naming_the_other_activity_and_its_time(activity
         services.occurrence_create(activity=activity, date=date, starts=T(19), ends=T(20, 30), room=room)
 
     assert refused.value.messages == [
-        "多功能活动室 is taken on March 9, 2027 (Tue) 19:00–20:30 by “老年合唱团排练” "
-        "(March 9, 2027 (Tue) 18:00–19:30)."
+        "Tue 9 Mar 2027 19:00–20:30: 多功能活动室 is taken by “老年合唱团排练” (18:00–19:30)."
     ]
     assert list(Occurrence.objects.values_list("pk", flat=True)) == [taken.pk]
 
@@ -252,8 +249,7 @@ def test_a_series_with_one_clash_is_refused_whole(activity, room, centre):
         eight_tuesdays(activity, room)
 
     assert refused.value.messages == [
-        "多功能活动室 is taken on March 16, 2027 (Tue) 19:00–20:30 by “健康讲座：秋冬养生” "
-        "(March 16, 2027 (Tue) 20:00–20:30)."
+        "Tue 16 Mar 2027 19:00–20:30: 多功能活动室 is taken by “健康讲座：秋冬养生” (20:00–20:30)."
     ]
     assert Series.objects.count() == 0
     assert list(Occurrence.objects.values_list("pk", flat=True)) == [taken.pk]
@@ -273,8 +269,8 @@ def test_a_series_that_can_never_be_held_is_refused(activity, room):
 
     assert refused.value.messages == [
         "No session of this series can be held:",
-        "Not on March 1, 2027: the centre is open only 08:30–17:30, 17:30–20:30 that day.",
-        "Not on March 8, 2027: the centre is open only 08:30–17:30, 17:30–20:30 that day.",
+        "Not on Mon 1 Mar 2027: the centre is open only 08:30–20:30 that day.",
+        "Not on Mon 8 Mar 2027: the centre is open only 08:30–20:30 that day.",
     ]
     assert Series.objects.count() == 0
 
@@ -446,8 +442,7 @@ def test_a_move_that_clashes_changes_nothing(activity, room, centre, received, d
         services.occurrences_reschedule(occurrence=fourth, scope=Scope.FOLLOWING, starts=T(14), ends=T(15), room=room)
 
     assert refused.value.messages == [
-        "多功能活动室 is taken on April 6, 2027 (Tue) 14:00–15:00 by “法律讲座：遗产继承” "
-        "(April 6, 2027 (Tue) 14:00–15:00)."
+        "Tue 6 Apr 2027 14:00–15:00: 多功能活动室 is taken by “法律讲座：遗产继承” (14:00–15:00)."
     ]
     assert (snapshot(), series_rows()) == (before, rows)
     assert received == []
@@ -463,8 +458,8 @@ def test_a_move_onto_a_closed_day_or_out_of_hours_is_refused(activity, room, cen
     with pytest.raises(ScheduleConflict) as late:
         services.occurrences_reschedule(occurrence=single, starts=T(20), ends=T(21), room=room)
 
-    assert closed.value.messages == ["Not on March 10, 2027: the centre is closed."]
-    assert late.value.messages == ["Not on March 9, 2027: the centre is open only 08:30–17:30, 17:30–20:30 that day."]
+    assert closed.value.messages == ["Not on Wed 10 Mar 2027: the centre is closed."]
+    assert late.value.messages == ["Not on Tue 9 Mar 2027: the centre is open only 08:30–20:30 that day."]
     assert snapshot() == before
 
 
@@ -633,7 +628,7 @@ def test_a_week_copy_with_one_clash_copies_nothing(week, centre, room):
         services.week_copy(centre=centre, source_monday=D(2027, 3, 1), target_monday=D(2027, 3, 8))
 
     assert refused.value.messages == [
-        "多功能活动室 is taken on March 11, 2027 (Thu) 09:30–11:00 by “邻里议事会” (March 11, 2027 (Thu) 10:00–12:00)."
+        "Thu 11 Mar 2027 09:30–11:00: 多功能活动室 is taken by “邻里议事会” (10:00–12:00)."
     ]
     assert snapshot() == before
 

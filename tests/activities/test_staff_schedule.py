@@ -283,7 +283,7 @@ def test_a_session_outside_the_hours_is_refused(staff_client, centre, room):
     response = staff_client.post(plan_url(centre), data)
 
     [error] = response.context["form"].non_field_errors()
-    assert "open only 08:30–17:30, 17:30–20:30" in error
+    assert "open only 08:30–20:30" in error
     assert not Occurrence.objects.exists()
 
 
