@@ -647,6 +647,25 @@ def week_copy(*, centre: Centre, source_monday: dt.date, target_monday: dt.date,
     return _save_guarded(write)
 
 
+def sessions_outside_hours(*, centre: Centre, date: dt.date, hours: CentreHours) -> list[str]:
+    """The scheduled sessions of ``centre`` on ``date`` that ``hours`` would not cover,
+    described for a message ("“四点半课堂” 16:00–18:30")."""
+    schedule = hours.schedule_for(date)
+    sessions = (
+        Occurrence.objects.live()
+        .for_centre(centre)
+        .between(aware(date, dt.time()), aware(date + dt.timedelta(days=1), dt.time()))
+        .select_related("activity")
+        .order_by("starts_at")
+    )
+    outside = []
+    for session in sessions:
+        starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        if not schedule.covers(starts.time(), ends.time()):
+            outside.append(f"“{session.activity.title}” {starts:%H:%M}–{ends:%H:%M}")
+    return outside
+
+
 def occurrences_refresh_after_hours(*, centre: Centre) -> int:
     """Work out again, from the centre's hours, which coming sessions are after-hours
     service. Called whenever the hours or special dates change. Returns how many changed."""

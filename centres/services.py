@@ -117,6 +117,20 @@ def centre_hours_replace(*, centre: Centre, periods: Iterable[dict]) -> list[Ope
     return rows
 
 
+def _check_sessions_still_fit(centre: Centre, date: dt.date, exceptions: list[DateException]) -> None:
+    """Refuse to close a day, or to shorten its hours, under sessions planned on it:
+    residents expect them to happen, so staff move or cancel them first."""
+    from activities.services import sessions_outside_hours
+
+    hours = CentreHours(list(centre.opening_periods.all()), exceptions)
+    outside = sessions_outside_hours(centre=centre, date=date, hours=hours)
+    if outside:
+        raise ValidationError(
+            _("Sessions are planned on %(date)s outside these hours: %(sessions)s. Move or cancel them first.")
+            % {"date": f"{date:%Y-%m-%d}", "sessions": "; ".join(outside)}
+        )
+
+
 def _sessions_follow_hours(centre: Centre) -> None:
     """Whether a session is after-hours service follows from the hours: work it out again."""
     from activities.services import occurrences_refresh_after_hours
@@ -161,6 +175,7 @@ def date_exception_add(
             )
         if not is_closed:
             _check_no_overlap([(e.opens, e.closes) for e in same_day] + [(opens, closes)], f"{date:%Y-%m-%d}")
+        _check_sessions_still_fit(centre, date, [*same_day, exception])
         exception.save()
         _sessions_follow_hours(centre)
         public_pages_changed()

@@ -149,7 +149,7 @@ def test_loading_again_restores_demo_hours_and_keeps_exceptions_added_by_staff()
     periods = sorted(centre.opening_periods.values_list("day", "kind", "opens", "closes"))
     centre_hours_replace(centre=centre, periods=[])
     staff_exception = date_exception_add(
-        centre=centre, date=timezone.localdate() + dt.timedelta(days=60), is_closed=True, note="社区换届选举，暂停开放"
+        centre=centre, date=timezone.localdate() + dt.timedelta(days=150), is_closed=True, note="社区换届选举，暂停开放"
     )
 
     load()

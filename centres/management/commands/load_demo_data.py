@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -188,18 +189,26 @@ class DemoLoader:
                 date += dt.timedelta(days=(item["weekday"] - date.weekday()) % 7)
                 if centre.date_exceptions.filter(date=date).exists():
                     continue  # staff have said something about that day: theirs stands
-                if item.get("closed"):
-                    services.date_exception_add(centre=centre, date=date, is_closed=True, note=item["note"])
-                else:
-                    services.date_exception_add(
-                        centre=centre,
-                        date=date,
-                        is_closed=False,
-                        kind=item["kind"],
-                        opens=_time(item["opens"]),
-                        closes=_time(item["closes"]),
-                        note=item["note"],
-                    )
+                try:
+                    with transaction.atomic():
+                        self.add_date_exception(centre, date, item)
+                except ValidationError:
+                    continue  # sessions are planned that day (an earlier load's date moved on)
+
+    @staticmethod
+    def add_date_exception(centre: Centre, date: dt.date, item: dict) -> None:
+        if item.get("closed"):
+            services.date_exception_add(centre=centre, date=date, is_closed=True, note=item["note"])
+        else:
+            services.date_exception_add(
+                centre=centre,
+                date=date,
+                is_closed=False,
+                kind=item["kind"],
+                opens=_time(item["opens"]),
+                closes=_time(item["closes"]),
+                note=item["note"],
+            )
 
     def add_photos(self, centre: Centre, spec: dict, rooms: list[str]) -> None:
         rng = random.Random(spec["slug"])
