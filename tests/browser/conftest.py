@@ -12,6 +12,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
+# What a real phone's Chrome sends, so that the site takes the page for a phone.
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -46,8 +51,8 @@ def browser():
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    """A phone-sized page (390×844, touch) in a fresh context."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    """A phone-sized page (390×844, touch, a phone's user agent) in a fresh context."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", user_agent=PHONE_UA)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base_url = live_server.url

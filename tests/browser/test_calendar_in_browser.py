@@ -17,7 +17,6 @@ from tests.centres.factories import CommunityFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 T = dt.time
-PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 
 def next_working_day() -> dt.date:
@@ -55,8 +54,6 @@ def calendar():
 
 def test_a_resident_on_a_phone_filters_to_after_hours_childcare_and_opens_a_session(phone_page, calendar):
     page = phone_page
-    # What a real phone's Chromium sends (the fixture's emulation sends a desktop user agent).
-    page.context.set_extra_http_headers({"User-Agent": PHONE_UA, "Sec-CH-UA-Mobile": "?1"})
     page.goto(f"{page.base_url}/activities/")
     # The list is the default on a phone.
     expect(page.locator(".view-switch [aria-current=page]")).to_have_attribute("href", "/activities/?view=list")

@@ -30,7 +30,7 @@ def log_in(page, phone, next_url):
 
 
 def create_activity(page, title):
-    page.get_by_role("link", name="New activity").first.click()
+    page.get_by_role("link", name="新建活动").first.click()
     page.locator("#id_title").fill(title)
     page.locator("#id_service_function").select_option("culture_sports")
     page.locator("#id_audience").select_option("young_adults")
@@ -72,12 +72,12 @@ def test_a_staff_member_creates_an_eight_week_evening_class_series_and_is_stoppe
     assert not Occurrence.objects.exists()
 
     page.locator("button[value=save]").click()
-    expect(page.get_by_role("status")).to_contain_text("8 sessions of “青年夜校·摄影” are planned.")
+    expect(page.get_by_role("status")).to_contain_text("已为“青年夜校·摄影”安排了 8 个场次。")
     expect(page.locator(".session-chip", has_text="青年夜校·摄影")).to_have_count(1)
     photography = Activity.objects.get(title="青年夜校·摄影")
     assert photography.occurrences.count() == 8
 
-    page.get_by_role("link", name="Week schedule").first.click()
+    page.get_by_role("link", name="周安排").first.click()
     create_activity(page, "书法班")
     fill_series(page, date=tuesday + dt.timedelta(weeks=3), starts="20:00", ends="21:00", room=room, count=4)
     page.locator("button[value=save]").click()

@@ -103,6 +103,12 @@ REQUIRED = {
     "Verification code": "验证码",
     "Password": "密码",
     "Password again": "再次输入密码",
+    "New activity": "新建活动",
+    "Week schedule": "周安排",
+}
+# Plural entries the browser tests read, by msgid: their one Chinese form.
+REQUIRED_PLURAL = {
+    "%(count)s session of “%(title)s” is planned.": "已为“%(title)s”安排了 %(count)s 个场次。",
 }
 
 
@@ -114,6 +120,13 @@ def test_words_the_browser_tests_rely_on(zh):
         if msgid not in by_msgid or by_msgid[msgid].msgstr != expected
     }
     assert not wrong, f"Translations the browser tests need have changed: {wrong}"
+    plurals = {entry.msgid: entry for entry in zh if entry.msgid_plural}
+    wrong_plural = {
+        msgid: plurals[msgid].msgstr_plural.get(0) if msgid in plurals else "(no such msgid)"
+        for msgid, expected in REQUIRED_PLURAL.items()
+        if msgid not in plurals or plurals[msgid].msgstr_plural.get(0) != expected
+    }
+    assert not wrong_plural, f"Plural translations the browser tests need have changed: {wrong_plural}"
 
     wrong_code = [
         f"{_label(e)} -> {text!r}"
