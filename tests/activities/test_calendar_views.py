@@ -87,9 +87,13 @@ def data():
     return {"a": a, "b": b, "hidden": hidden, "fengze": fengze, "shenghu": shenghu, "sessions": sessions}
 
 
+SESSION_LINK = re.compile(r'<a[^>]*href="(?:/en)?/activities/\d+/"[^>]*>(.*?)</a>', re.S)
+
+
 def titles(response) -> set[str]:
-    html = response.content.decode()
-    return {title for title in EVERY_PUBLIC | {HIDDEN} if title in html}
+    """The titles of the sessions the page links to (not words elsewhere on the page)."""
+    links = " | ".join(SESSION_LINK.findall(response.content.decode()))
+    return {title for title in EVERY_PUBLIC | {HIDDEN} if title in links}
 
 
 def get(client, url, ua=DESKTOP_UA, **headers):
