@@ -143,7 +143,9 @@ class CalendarPageView(TemplateView):
             base = reverse("centres:feed", kwargs={"slug": self.centre.slug})
         else:
             base = reverse("activities:feed")
-        query = self.query(view=None)
+        # A subscription follows what is coming: the filters, not the dates on screen
+        # (a fixed end date would leave the phone's calendar empty one day).
+        query = self.query(view=None, start=None, end=None)
         return f"{base}?{query}" if query else base
 
     def get_context_data(self, **kwargs):

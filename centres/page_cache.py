@@ -69,12 +69,20 @@ def fragment_key(name: str, *parts) -> str:
     return f"centres:fragment:{name}:{digest}"
 
 
+# When no copy of the current version exists (first request, or just after a change),
+# one request renders it while the others wait up to this long for its copy, looking
+# every MISS_POLL_SECONDS, rather than all rendering the same page at once.
+MISS_WAIT_SECONDS = 2.0
+MISS_POLL_SECONDS = 0.01
+
+
 def cached_fragment(name: str, *parts, render: Callable[[], Rendered]) -> Rendered:
     """``render()``'s result for this fragment, from the cache while it is still true.
 
     A copy whose time has passed is rendered afresh by the first request that sees it;
     requests arriving meanwhile get the old copy. A copy of an older version (the data
-    changed) is never served.
+    changed) is never served: then the first request renders, and the others wait a
+    moment for its copy (or render themselves if it does not come).
     """
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds:
@@ -90,6 +98,12 @@ def cached_fragment(name: str, *parts, render: Callable[[], Rendered]) -> Render
             return cached
         if not cache.add(f"{key}:rendering", 1, RENDER_GRACE_SECONDS):
             return cached
+    else:
+        miss_lock = f"{key}:rendering:{version}"
+        if not cache.add(miss_lock, 1, RENDER_GRACE_SECONDS):
+            waited = _wait_for_copy(key, miss_lock, version)
+            if waited is not None:
+                return waited
     rendered = render()
     fresh_until = earliest(now + dt.timedelta(seconds=seconds), rendered.valid_until)
     rendered = replace(rendered, version=version, fresh_until=fresh_until)
@@ -97,7 +111,23 @@ def cached_fragment(name: str, *parts, render: Callable[[], Rendered]) -> Render
     if timeout > 0 and rendered.keep:
         cache.set(key, rendered, timeout + RENDER_GRACE_SECONDS)
         cache.delete(f"{key}:rendering")
+    cache.delete(f"{key}:rendering:{version}")
     return rendered
+
+
+def _wait_for_copy(key: str, lock: str, version: int) -> Rendered | None:
+    """The copy another request is rendering, once it is there; None when that request
+    gave up (an error page is not kept) or took too long."""
+    deadline = time.monotonic() + MISS_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(MISS_POLL_SECONDS)
+        found = cache.get_many([key, lock])
+        copy = found.get(key)
+        if copy is not None and copy.version == version:
+            return copy
+        if lock not in found:
+            return None
+    return None
 
 
 def earliest(*moments: dt.datetime | None) -> dt.datetime | None:

@@ -232,3 +232,57 @@ def test_a_copy_of_older_data_is_never_served(django_capture_on_commit_callbacks
     page_cache.cached_fragment("stale", "z", render=render)
 
     assert calls == [1]
+
+
+def test_on_a_miss_one_request_renders_and_the_others_wait_for_its_copy(settings):
+    """Just after a change, 8 requests at once render the page once, not 8 times."""
+    import threading
+    import time as time_module
+
+    from centres.page_cache import Rendered, cached_fragment
+
+    settings.PAGE_CACHE_SECONDS = 60
+    renders = []
+    barrier = threading.Barrier(8)
+    results = []
+
+    def slow_render():
+        renders.append(1)
+        time_module.sleep(0.2)
+        return Rendered("page")
+
+    def visit():
+        barrier.wait()
+        results.append(cached_fragment("stampede", "x", render=slow_render).value)
+
+    threads = [threading.Thread(target=visit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["page"] * 8
+    assert len(renders) == 1
+
+
+def test_when_the_renderer_keeps_nothing_the_waiting_requests_render_themselves(settings):
+    import threading
+
+    from centres.page_cache import Rendered, cached_fragment
+
+    settings.PAGE_CACHE_SECONDS = 60
+    barrier = threading.Barrier(4)
+    results = []
+
+    def not_found():
+        return Rendered(None, keep=False)
+
+    def visit():
+        barrier.wait()
+        results.append(cached_fragment("missing", "y", render=not_found).value)
+
+    threads = [threading.Thread(target=visit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [None] * 4
