@@ -87,8 +87,7 @@ def test_booking_says_when_it_opens_and_closes(client, homework, english):
     html = page(client, occurrence).content.decode()
     assert "Booking needed." in html
     opens = (
-        "Booking opens 3 days before the session. It opens on Sun 11 Oct 2026. "
-        "It closes 90 minutes before the start."
+        "Booking opens 3 days before the session. It opens on Sun 11 Oct 2026. It closes 90 minutes before the start."
     )
     assert opens in html
     assert "cancel at least 120 minutes before the start" in html
