@@ -100,7 +100,7 @@ class FeedWriter:
     def __init__(self, request, now: dt.datetime | None = None):
         self.now = now or timezone.now()
         self.origin = f"{request.scheme}://{request.get_host()}"
-        self.uid_domain = getattr(settings, "CALENDAR_UID_DOMAIN", "") or request.get_host().split(":")[0]
+        self.uid_domain = settings.CALENDAR_UID_DOMAIN or request.get_host().split(":")[0]
         self.zone = timezone.get_default_timezone()
         self.zone_name = timezone.get_default_timezone_name()
         self._activity_text: dict[int, list[str]] = {}

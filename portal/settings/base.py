@@ -161,6 +161,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # off, the default without Redis: a per-process cache would not see another process's
 # changes (a second gunicorn worker, a management command).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120 if REDIS_URL else 0)
+# The domain in the UIDs of the iCalendar feeds' events; empty: the host the feed was
+# asked for. Set it when the portal answers under more than one name, so that a phone
+# subscribed under either sees one event per session.
+CALENDAR_UID_DOMAIN = env("CALENDAR_UID_DOMAIN", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -130,6 +130,17 @@ def test_the_text_is_in_the_language_of_the_request(client, centre, calligraphy)
     assert chinese["UID"] == english["UID"]
 
 
+def test_uids_take_the_configured_domain_whatever_host_was_asked(client, centre, calligraphy, settings):
+    settings.CALENDAR_UID_DOMAIN = "portal.example.cn"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example.cn"]
+    evening = session(calligraphy, date=working_day(), starts=dt.time(19), ends=dt.time(20, 30))
+
+    [first] = parse(client.get("/centres/xunmei/calendar.ics")).events
+    [second] = parse(client.get("/centres/xunmei/calendar.ics", HTTP_HOST="other.example.cn")).events
+
+    assert str(first["UID"]) == str(second["UID"]) == f"occurrence-{evening.pk}@portal.example.cn"
+
+
 def test_a_cancelled_session_says_so_with_its_reason(client, centre, calligraphy, english):
     cancelled = session(calligraphy, date=working_day(), starts=dt.time(19), ends=dt.time(20, 30))
     kept = session(calligraphy, date=working_day(weekday=3), starts=dt.time(19), ends=dt.time(20, 30))
