@@ -4,7 +4,7 @@ costs the same number of queries whatever the number of sessions."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -156,3 +156,34 @@ def brand_centres(*, brand: Brand) -> QuerySet[Centre]:
 def brand_upcoming_occurrences(*, brand: Brand, now: dt.datetime) -> QuerySet[Occurrence]:
     """The brand's sessions still to come at published centres, cancelled ones included."""
     return public_occurrences().filter(activity__brand=brand).upcoming(now).order_by("starts_at", "centre__name", "pk")
+
+
+# The staff scheduling pages.
+
+
+def staff_centre_sessions(*, centre) -> QuerySet[Occurrence]:
+    return Occurrence.objects.for_centre(centre).select_related("activity", "room", "series")
+
+
+def staff_week_sessions(*, centre, monday: dt.date) -> list[Occurrence]:
+    """The centre's sessions of the week from ``monday``, cancelled ones included."""
+    start = aware(monday, dt.time())
+    return list(
+        Occurrence.objects.for_centre(centre)
+        .between(start, aware(monday + dt.timedelta(days=7), dt.time()))
+        .select_related("activity", "room")
+        .order_by("starts_at", "pk")
+    )
+
+
+def staff_activities(*, centre, now: dt.datetime) -> QuerySet[Activity]:
+    """The centre's activities with their next session and number of coming sessions."""
+    coming = Q(occurrences__status=Occurrence.Status.SCHEDULED, occurrences__starts_at__gt=now)
+    return (
+        centre.activities.select_related("partner", "brand")
+        .annotate(
+            next_starts_at=Min("occurrences__starts_at", filter=coming),
+            coming_count=Count("occurrences", filter=coming),
+        )
+        .order_by("title")
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -41,7 +41,8 @@ from .forms import (
 )
 from .models import Activity, Occurrence, Partner
 from .permissions import BrandAccessMixin, CentreScheduleMixin, manageable_brands
-from .recurrence import Repeat, aware
+from .recurrence import Repeat
+from .selectors import staff_activities, staff_centre_sessions, staff_week_sessions
 
 
 def _url(name: str, centre, **kwargs) -> str:
@@ -50,47 +51,6 @@ def _url(name: str, centre, **kwargs) -> str:
 
 def _week_url(centre, monday: dt.date) -> str:
     return _url("week", centre) + "?" + urlencode({"week": monday.isoformat()})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal onto the form; a refusal with several messages (each clash
-    or closed day) keeps them apart."""
-    if hasattr(error, "error_dict"):
-        add_service_errors(form, error)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-# Reads: what each page shows, in a fixed number of queries.
-
-
-def staff_centre_sessions(*, centre) -> QuerySet[Occurrence]:
-    return Occurrence.objects.for_centre(centre).select_related("activity", "room", "series")
-
-
-def staff_week_sessions(*, centre, monday: dt.date) -> list[Occurrence]:
-    """The centre's sessions of the week from ``monday``, cancelled ones included."""
-    start = aware(monday, dt.time())
-    return list(
-        Occurrence.objects.for_centre(centre)
-        .between(start, aware(monday + dt.timedelta(days=7), dt.time()))
-        .select_related("activity", "room")
-        .order_by("starts_at", "pk")
-    )
-
-
-def staff_activities(*, centre, now: dt.datetime) -> QuerySet[Activity]:
-    """The centre's activities with their next session and number of coming sessions."""
-    coming = Q(occurrences__status=Occurrence.Status.SCHEDULED, occurrences__starts_at__gt=now)
-    return (
-        centre.activities.select_related("partner", "brand")
-        .annotate(
-            next_starts_at=Min("occurrences__starts_at", filter=coming),
-            coming_count=Count("occurrences", filter=coming),
-        )
-        .order_by("title")
-    )
 
 
 class SchedulePage(CentreScheduleMixin):
@@ -201,7 +161,7 @@ class ActivityFormView(SchedulePage, FormView):
         try:
             activity = services.activity_save(centre=self.centre, activity=form.instance, **form.service_arguments())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         if self.activity is None:
             messages.success(
@@ -304,7 +264,7 @@ class ScheduleCreateView(SchedulePage, FormView):
                 sessions = list(series.occurrences.order_by("starts_at").values_list("starts_at", flat=True))
                 count, first = len(sessions), sessions[0]
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -321,7 +281,7 @@ class ScheduleCreateView(SchedulePage, FormView):
         try:
             plan, clashes = services.schedule_plan(**arguments)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         clashing = {clash.planned.starts_at for clash in clashes}
         now = timezone.now()
@@ -398,7 +358,7 @@ class SessionMoveView(SessionView):
             try:
                 moved = services.occurrences_reschedule(occurrence=self.occurrence, **form.service_arguments())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -424,7 +384,7 @@ class SessionCancelView(SessionView):
                     scope=form.cleaned_data.get("scope") or services.Scope.THIS,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -455,7 +415,7 @@ class WeekCopyView(SchedulePage, FormView):
         try:
             plan = services.week_copy(centre=self.centre, source_monday=source, target_monday=target, dry_run=dry_run)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         if dry_run:
             return self.render_to_response(self.get_context_data(form=form, preview=plan, copies=self._copies(plan)))
@@ -527,7 +487,7 @@ class PartnerFormView(SchedulePage, FormView):
         try:
             partner = services.partner_save(centre=self.centre, partner=form.instance, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("%(partner)s is saved.") % {"partner": partner.name})
         return HttpResponseRedirect(_url("partners", self.centre))
@@ -595,7 +555,7 @@ class BrandFormView(BrandAccessMixin, FormView):
         try:
             brand = services.brand_save(brand=brand, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("%(brand)s is saved.") % {"brand": brand.name})
         return HttpResponseRedirect(reverse("schedule:brands"))
