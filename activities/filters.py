@@ -23,6 +23,9 @@ class CalendarView:
 # How far a list or a feed reaches when no end date is given, and at most.
 LIST_DAYS = 30
 MAX_RANGE_DAYS = 366
+# Dates the calendars page through; beyond them a month or week has no neighbour to link to.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,20 @@ class CalendarFilterForm(forms.Form):
         if fixed_centre is not None:
             for name in ("street", "community", "centre"):
                 del self.fields[name]
+
+    def _clean_date(self, name: str) -> dt.date | None:
+        date = self.cleaned_data.get(name)
+        if date is not None and not EARLIEST_DATE <= date <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Choose a date from %(first)s to %(last)s.") % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year}
+            )
+        return date
+
+    def clean_start(self):
+        return self._clean_date("start")
+
+    def clean_end(self):
+        return self._clean_date("end")
 
     def clean(self):
         data = super().clean()

@@ -326,6 +326,7 @@ def schedule_plan(
 ) -> tuple[Plan, list[Clash]]:
     """What saving this schedule would do: the sessions, the dates skipped and the room
     clashes. Nothing is written (the preview of the scheduling form)."""
+    _check_within_reach(first_date, "first_date")
     if starts >= ends:
         raise ValidationError({"ends": _("The end time must be after the start time.")})
     _check_room(activity, room)
@@ -367,6 +368,15 @@ def _new_occurrence(activity: Activity, planned: PlannedSession, room: Room | No
         after_hours_kind=planned.service_kind,
         is_after_hours=planned.is_after_hours,
     )
+
+
+# How far ahead sessions may be planned.
+PLAN_AHEAD_DAYS = 731
+
+
+def _check_within_reach(date: dt.date, field: str) -> None:
+    if date > timezone.localdate() + dt.timedelta(days=PLAN_AHEAD_DAYS):
+        raise ValidationError({field: _("Sessions can be planned at most two years ahead.")})
 
 
 def _check_not_past(starts_at: dt.datetime) -> None:
@@ -484,6 +494,8 @@ def occurrences_reschedule(
         raise ValidationError(_("This session is cancelled; it cannot be moved."))
     if occurrence.starts_at <= timezone.now():
         raise ValidationError(_("This session has started or is over; it can no longer be changed."))
+    if date is not None:
+        _check_within_reach(date, "date")
     if starts >= ends:
         raise ValidationError({"ends": _("The end time must be after the start time.")})
     activity = occurrence.activity
@@ -606,6 +618,7 @@ def week_copy(*, centre: Centre, source_monday: dt.date, target_monday: dt.date,
         raise ValueError("Weeks start on Mondays")
     if source_monday == target_monday:
         raise ValidationError(_("Choose a different week to copy to."))
+    _check_within_reach(target_monday, "target")
     shift = target_monday - source_monday
     source = list(
         Occurrence.objects.live()

@@ -29,6 +29,7 @@ from centres.models import ServiceKind
 from centres.staff_views import _centre_tabs
 
 from . import services
+from .filters import EARLIEST_DATE, LATEST_DATE
 from .forms import (
     ActivityForm,
     BrandForm,
@@ -78,10 +79,13 @@ class GridDay:
 
 
 def _parse_week(value: str | None, today: dt.date) -> dt.date:
+    """The Monday of the week asked for; this week for anything that is not a date of
+    this century (so the previous and next links always exist)."""
     try:
-        return monday_of(dt.date.fromisoformat(value or ""))
+        date = dt.date.fromisoformat(value or "")
     except ValueError:
         return monday_of(today)
+    return monday_of(date) if EARLIEST_DATE <= date <= LATEST_DATE else monday_of(today)
 
 
 class WeekView(SchedulePage, TemplateView):

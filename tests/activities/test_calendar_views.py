@@ -307,6 +307,8 @@ def test_the_calendar_page_has_a_labelled_filter_form_and_headings(client, data)
         ("age=40", "age", "Ensure this value is less than or equal to 17."),
         ("street=999999", "street", "Select a valid choice. That choice is not one of the available choices."),
         ("start=2026-01-01&end=2027-06-01", "end", "Choose at most a year at a time."),
+        ("start=0001-01-01", "start", "Choose a date from 2000 to 2099."),
+        ("start=9999-12-31", "start", "Choose a date from 2000 to 2099."),
     ],
 )
 @pytest.mark.parametrize("mode", ["list", "week", "month"])

@@ -140,6 +140,21 @@ def test_a_session_outside_the_hours_is_refused_naming_the_hours(activity, room)
     assert Occurrence.objects.count() == 0
 
 
+def test_sessions_more_than_two_years_ahead_are_refused(activity, room):
+    far = timezone.localdate() + dt.timedelta(days=800)
+
+    with pytest.raises(ValidationError) as refused:
+        services.occurrence_create(activity=activity, date=far, starts=T(19), ends=T(20), room=room)
+    with pytest.raises(ValidationError) as copy_refused:
+        services.week_copy(
+            centre=activity.centre, source_monday=next_weekday(0), target_monday=far - dt.timedelta(days=far.weekday())
+        )
+
+    assert refused.value.message_dict == {"first_date": ["Sessions can be planned at most two years ahead."]}
+    assert copy_refused.value.message_dict == {"target": ["Sessions can be planned at most two years ahead."]}
+    assert not Occurrence.objects.exists()
+
+
 def test_a_session_in_the_past_is_refused(activity, room):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     centre_hours_replace(

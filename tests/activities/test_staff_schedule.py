@@ -137,6 +137,14 @@ def test_the_grid_defaults_to_this_week_and_links_to_the_next_and_previous(staff
     assert response.context["previous_url"] == week_url(centre, monday_of(today) - dt.timedelta(days=7))
 
 
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31"])
+def test_a_week_at_the_ends_of_the_calendar_shows_this_week(staff_client, centre, week):
+    response = staff_client.get(week_url(centre) + f"?week={week}")
+
+    assert response.status_code == 200
+    assert response.context["monday"] == monday_of(timezone.localdate())
+
+
 def test_the_grid_costs_a_fixed_number_of_queries(staff_client, centre, room, django_assert_max_num_queries):
     for number in range(3):
         room_save(centre=centre, name=f"活动室{number}", capacity=40)
