@@ -178,6 +178,11 @@ class ScheduleForm(forms.Form):
         required=False,
         help_text=_("For series that follow the working week, such as after-school care."),
     )
+    is_course = forms.BooleanField(
+        label=_("Book as a course"),
+        required=False,
+        help_text=_("One booking takes a place at every session, such as an eight-week evening class."),
+    )
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)

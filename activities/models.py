@@ -212,6 +212,11 @@ class Series(models.Model):
         default=False,
         help_text=_("For series that follow the working week, such as after-school care."),
     )
+    is_course = models.BooleanField(
+        _("book as a course"),
+        default=False,
+        help_text=_("One booking takes a place at every session, such as an eight-week evening class."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

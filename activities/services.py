@@ -33,7 +33,7 @@ from portal.templatetags.portal_tags import full_date
 
 from .models import Activity, Brand, Occurrence, Partner, Series
 from .recurrence import Plan, PlannedSession, SkippedDate, aware, fit_session, plan_series, service_kind_at
-from .signals import occurrences_cancelled, occurrences_moved
+from .signals import capacity_raised, occurrences_cancelled, occurrences_moved
 
 LOCK_TIMEOUT = "5s"
 
@@ -180,8 +180,10 @@ def activity_save(
     if activity.service_function not in ServiceFunctionCode.values:
         raise ValidationError({"service_function": _("Choose a service function.")})
     activity.full_clean(exclude=["poster", "poster_thumbnail"])
+    capacity_before = None
     if activity.pk:
         _check_capacity_fits_rooms(activity)
+        capacity_before = Activity.objects.filter(pk=activity.pk).values_list("capacity", flat=True).first()
     old_files = []
     if poster is not None:
         prepared = prepare_image(poster)
@@ -194,6 +196,8 @@ def activity_save(
     with transaction.atomic():
         activity.save()
         public_pages_changed()
+        if capacity_before is not None and activity.capacity > capacity_before:
+            transaction.on_commit(lambda: capacity_raised.send(sender=Activity, activity_id=activity.pk))
         for old in old_files:
             transaction.on_commit(lambda old=old: old.storage.delete(old.name) if old.name else None)
     return activity
@@ -417,6 +421,7 @@ def series_create(
     count: int | None = None,
     skip_public_holidays: bool = True,
     on_make_up_days: bool = False,
+    is_course: bool = False,
 ) -> Series:
     """A series and all its sessions, or nothing: any room clash refuses the whole
     series. Dates the centre is closed (or a public holiday the series skips) are left
@@ -453,6 +458,7 @@ def series_create(
             room=room,
             skip_public_holidays=skip_public_holidays,
             on_make_up_days=on_make_up_days,
+            is_course=is_course,
         )
         Occurrence.objects.bulk_create(_new_occurrence(activity, planned, room, series) for planned in plan.sessions)
         public_pages_changed()

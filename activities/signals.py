@@ -12,3 +12,6 @@ from django.dispatch import Signal
 occurrences_cancelled = Signal()
 # Arguments: occurrence_ids (list[int]).
 occurrences_moved = Signal()
+# Arguments: activity_id (int). Sent when an activity's places go up, so that waiting
+# lists can be offered the new places.
+capacity_raised = Signal()

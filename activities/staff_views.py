@@ -264,7 +264,7 @@ class ScheduleCreateView(SchedulePage, FormView):
                 occurrence = services.occurrence_create(date=arguments.pop("first_date"), **arguments)
                 count, first = 1, occurrence.starts_at
             else:
-                series = services.series_create(**arguments)
+                series = services.series_create(**arguments, is_course=form.cleaned_data["is_course"])
                 sessions = list(series.occurrences.order_by("starts_at").values_list("starts_at", flat=True))
                 count, first = len(sessions), sessions[0]
         except ValidationError as error:

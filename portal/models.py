@@ -121,3 +121,22 @@ class PhoneCode(models.Model):
 
     def __str__(self):
         return f"{mask_phone(self.phone)} {self.purpose}"
+
+
+class Notification(models.Model):
+    """A message to one person, kept in their inbox in the portal (and sent by SMS)."""
+
+    recipient = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("message"), max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.text[:40]

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from centres.models import Area, Centre
 
-from .models import PhoneCode, User, mainland_mobile_validator
+from .models import Notification, PhoneCode, User, mainland_mobile_validator
 from .permissions import STAFF_ACCOUNT_ROLES, managed_district, staff_accounts_visible_to
 from .sms import send_sms
 
@@ -452,3 +452,24 @@ def staff_account_set_active(*, changed_by: User, user: User, is_active: bool) -
             account.is_active = is_active
             account.save(update_fields=["is_active"])
     return account
+
+
+def notification_send(*, recipient: User | None, text: str, url: str = "", phone: str = "") -> Notification | None:
+    """Tell one person something: a message in their inbox in the portal and a text
+    message, sent after the transaction commits. ``phone`` alone reaches someone staff
+    booked without an account."""
+    message = None
+    if recipient is not None:
+        message = Notification.objects.create(recipient=recipient, text=str(text)[:500], url=url)
+        phone = recipient.phone
+    if phone:
+        transaction.on_commit(lambda: send_sms(phone=phone, message=str(text)))
+    return message
+
+
+def notifications_mark_read(*, recipient: User, ids: list[int] | None = None) -> int:
+    """Mark the recipient's messages read: the ones named, or all."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

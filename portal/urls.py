@@ -15,8 +15,10 @@ urlpatterns += i18n_patterns(
     path("", include("portal.account_urls")),
     path("centres/", include("centres.urls")),
     path("activities/", include("activities.urls")),
+    path("bookings/", include("bookings.urls")),
     path("staff/accounts/", include("portal.staff_account_urls")),
     path("staff/", include("activities.staff_urls")),
+    path("staff/", include("bookings.staff_urls")),
     path("staff/", include("centres.staff_urls")),
     prefix_default_language=False,
 )
