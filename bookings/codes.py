@@ -4,7 +4,7 @@ about 10^12 possibilities, drawn with ``secrets`` so that nobody can guess anoth
 import re
 import secrets
 
-PASS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+PASS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # noqa: S105 -- an alphabet, not a secret
 PASS_LENGTH = 8
 
 

@@ -197,6 +197,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.purge_expired_phone_codes",
         "schedule": timedelta(hours=1),
     },
+    "expire-waiting-list-offers": {
+        "task": "bookings.tasks.expire_offers",
+        "schedule": timedelta(minutes=1),
+    },
+    "record-no-shows": {
+        "task": "bookings.tasks.record_no_shows",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 LOGGING = {
