@@ -561,6 +561,8 @@ class ActivityLoader:
                     ends=ends,
                     room=room,
                     on_make_up_days=schedule.on_make_up_days,
+                    # A fixed number of sessions (evening classes, a camp week) is booked as a course.
+                    is_course=schedule.count is not None,
                 )
             except ValidationError as error:
                 problem = error.messages[0]

@@ -21,13 +21,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from activities.demo import load_demo_activities
 from activities.models import Activity, Brand, Occurrence, Partner
+from bookings.demo import load_demo_bookings
+from bookings.models import Booking, Dependant
 from centres import demo, services
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
+from portal import sms
 from portal.models import User
 
 
@@ -36,8 +40,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity=1, **options):
         loader = DemoLoader(today=timezone.localdate(), log=self.stdout.write if verbosity >= 2 else None)
-        with transaction.atomic():
+        # The demo's bookings would text every demo resident: keep those messages in memory.
+        with override_settings(SMS_BACKEND="portal.sms.LocmemSmsBackend"), transaction.atomic():
             loader.load()
+        sms.outbox.clear()
         if verbosity >= 1:
             self.stdout.write(summary())
 
@@ -62,6 +68,9 @@ def summary() -> str:
             f"({sessions.filter(starts_at__gt=now).count()} coming, "
             f"{sessions.filter(status=Occurrence.Status.CANCELLED).count()} cancelled, "
             f"{sessions.filter(is_after_hours=True).count()} after hours)",
+            f"  bookings: {Booking.objects.count()} "
+            f"({Booking.objects.filter(status='waiting').count()} on waiting lists), "
+            f"family members: {Dependant.objects.count()}",
             f"  demo logins: {User.objects.filter(phone__in=demo_phones).count()} (password {demo.DEMO_PASSWORD})",
         ]
     )
@@ -88,6 +97,10 @@ class DemoLoader:
         counts = load_demo_activities(centres=self.centres, today=self.today, log=self.log)
         for problem in counts.refused:
             self.log(f"Not scheduled: {problem}")
+        demo_resident = User.objects.filter(phone=demo.DEMO_LOGINS[0]["phone"]).first()
+        booked = load_demo_bookings(centres=self.centres, demo_resident=demo_resident)
+        for problem in booked.refused:
+            self.log(f"Not booked: {problem}")
 
     # Areas --------------------------------------------------------------------------
 
