@@ -231,6 +231,17 @@ def booking_create(
     session_ids = _target_sessions(occurrence, course)
     if not session_ids:
         _refuse(_("This course has no sessions left."), "ended")
+    if not join_waiting_list:
+        # A full session refuses without queueing for its lock: when hundreds try at
+        # once, the refusals must not wait behind the bookings. (Places freed meanwhile
+        # are offered to the waiting list, so nothing is lost by refusing early.)
+        capacity = (occurrence or course).activity.capacity
+        held = held_places(session_ids)
+        if (
+            any(capacity - held.get(pk, 0) < len(people) for pk in session_ids)
+            and min(capacity - held.get(pk, 0) for pk in session_ids) <= 0
+        ):
+            _refuse(_("Sorry, it is fully booked. You can join the waiting list."), "full")
 
     def write() -> list[Booking]:
         _lock_resident(resident)
