@@ -53,7 +53,7 @@ def homework():
 
 def test_a_resident_books_a_place_for_themselves_and_is_told_the_pass_code(taichi, django_capture_on_commit_callbacks):
     occurrence = evening(taichi)
-    wang = resident("王丽", phone="13900000001")
+    wang = resident("王丽", phone="13500000001")
 
     with django_capture_on_commit_callbacks(execute=True):
         [booking] = booking_create(occurrence=occurrence, resident=wang, now=NOW)
@@ -79,7 +79,7 @@ def test_a_resident_books_a_place_for_themselves_and_is_told_the_pass_code(taich
     told = f"Booked: “太极拳” on Wed 25 Nov 2026 19:00 for 王丽. Pass code {booking.code_display}."
     assert texts_to(wang) == [told]
     assert Notification.objects.get(recipient=wang).url == booking.get_absolute_url()
-    assert sms_to("13900000001") == [told]
+    assert sms_to("13500000001") == [told]
 
 
 def test_a_resident_books_a_child_of_their_family(homework):
@@ -487,7 +487,7 @@ def test_a_full_session_offers_the_waiting_list_and_joining_it_takes_no_place(
     occurrence = evening(taichi)
     booking_create(occurrence=occurrence, resident=resident("甲"), now=NOW)
     booking_create(occurrence=occurrence, resident=resident("乙"), now=NOW)
-    mother = resident("李娜", phone="13900000002")
+    mother = resident("李娜", phone="13500000002")
     child = family_member(mother, "小明", dt.date(2018, 3, 1))
 
     with refused("full", "Sorry, it is fully booked. You can join the waiting list."):
@@ -509,7 +509,7 @@ def test_a_full_session_offers_the_waiting_list_and_joining_it_takes_no_place(
         "小明 is on the waiting list for “太极拳” on Wed 25 Nov 2026 19:00. We will tell you if a place frees up.",
     ]
     assert texts_to(mother) == told
-    assert sms_to("13900000002") == told
+    assert sms_to("13500000002") == told
 
 
 def test_joining_the_waiting_list_when_places_are_free_books_a_place(taichi):

@@ -66,7 +66,7 @@ def english_class():
 
 def test_one_booking_holds_a_place_at_every_session_of_the_course(english_class, django_capture_on_commit_callbacks):
     course = weekly(english_class)
-    wang = resident("王丽", phone="13900000011")
+    wang = resident("王丽", phone="13500000011")
 
     with django_capture_on_commit_callbacks(execute=True):
         [booking] = booking_create(course=course, resident=wang, now=NOW)
@@ -82,7 +82,7 @@ def test_one_booking_holds_a_place_at_every_session_of_the_course(english_class,
     assert sorted(booking.places.values_list("occurrence_id", "is_held")) == [(s.pk, True) for s in sessions_of(course)]
     told = f"Booked: “英语夜校” on Wed 25 Nov 2026 19:00 for 王丽. Pass code {booking.code_display}."
     assert texts_to(wang) == [told]
-    assert sms_to("13900000011") == [told]
+    assert sms_to("13500000011") == [told]
 
 
 def test_a_course_counts_as_one_coming_booking(english_class):
@@ -275,7 +275,7 @@ def test_a_session_the_centre_cancels_releases_that_place_only_and_tells_the_hol
     english_class, django_capture_on_commit_callbacks
 ):
     course = weekly(english_class)
-    wang = resident("王丽", phone="13900000012")
+    wang = resident("王丽", phone="13500000012")
     [booking] = booking_create(course=course, resident=wang, now=NOW)
     first, second, third = sessions_of(course)
 
@@ -291,7 +291,7 @@ def test_a_session_the_centre_cancels_releases_that_place_only_and_tells_the_hol
     }
     told = "Cancelled by the centre: “英语夜校” on Wed 2 Dec 2026 19:00. Reason: 老师生病"
     assert texts_to(wang)[1:] == [told]
-    assert sms_to("13900000012") == [told]
+    assert sms_to("13500000012") == [told]
 
 
 def test_a_course_booked_after_a_session_was_cancelled_holds_the_other_sessions(english_class):
