@@ -196,6 +196,20 @@ def _target_sessions(occurrence: Occurrence | None, course: Series | None) -> li
     return [occurrence.pk]
 
 
+def _has_booked_before(resident, occurrence, course, people, request_key) -> bool:
+    """Whether the locked path must answer (a double click, or someone already booked)
+    rather than the quick "fully booked"."""
+    if resident is None:
+        return False
+    mine = Booking.objects.filter(resident=resident)
+    target = Q(occurrence=occurrence) if course is None else Q(course=course)
+    people_q = Q()
+    for dependant in people:
+        people_q |= Q(dependant=dependant) if dependant is not None else Q(dependant__isnull=True)
+    repeated = Q(request_key=request_key) if request_key else Q(pk__in=[])
+    return mine.filter(repeated | (target & people_q & Q(status__in=ACTIVE_STATUSES))).exists()
+
+
 def booking_create(
     *,
     occurrence: Occurrence | None = None,
@@ -237,10 +251,8 @@ def booking_create(
         # are offered to the waiting list, so nothing is lost by refusing early.)
         capacity = (occurrence or course).activity.capacity
         held = held_places(session_ids)
-        if (
-            any(capacity - held.get(pk, 0) < len(people) for pk in session_ids)
-            and min(capacity - held.get(pk, 0) for pk in session_ids) <= 0
-        ):
+        full = min(capacity - held.get(pk, 0) for pk in session_ids) <= 0
+        if full and not _has_booked_before(resident, occurrence, course, people, request_key):
             _refuse(_("Sorry, it is fully booked. You can join the waiting list."), "full")
 
     def write() -> list[Booking]:
@@ -249,10 +261,10 @@ def booking_create(
             earlier = list(Booking.objects.filter(resident=resident, request_key=request_key))
             if earlier:
                 return earlier
-        sessions = _lock_sessions(session_ids)
+        sessions = sorted(_lock_sessions(session_ids), key=lambda s: s.starts_at)
         if any(s.status != Occurrence.Status.SCHEDULED for s in sessions) or not sessions:
             _refuse(_("This session has been cancelled."), "cancelled")
-        first, last = sessions[0], sessions[-1]
+        first, last = sessions[0], max(sessions, key=lambda s: s.ends_at)
         activity, centre = first.activity, first.centre
         if not centre.is_published:
             raise Booking.DoesNotExist("The centre is not shown to the public.")
@@ -426,7 +438,7 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: dt.datetime |
         freed = _release(current, now)
         if freed:
             _offer_after_commit(current)
-        if by_staff and current.resident_id:
+        if by_staff:
             _tell(current, _("The centre cancelled your booking for %(what)s.") % {"what": _what(current)})
         return current
 
@@ -474,7 +486,7 @@ def _offer_to(candidate: Booking, now: dt.datetime) -> str:
         if booking.status != Booking.Status.WAITING:
             return "skip"
         ids = [booking.occurrence_id] if booking.occurrence_id else _course_sessions(booking.course)
-        sessions = _lock_sessions(ids)
+        sessions = sorted(_lock_sessions(ids), key=lambda s: s.starts_at)
         if not sessions or sessions[0].starts_at <= now:
             return "stop"
         if any(s.status != Occurrence.Status.SCHEDULED for s in sessions):
@@ -779,10 +791,17 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
         course_places = Place.objects.filter(
             occurrence_id__in=occurrence_ids, is_held=True, booking__course__isnull=False
         ).select_related("booking__activity")
+        course_ids = set()
         for place in course_places:
             _tell(place.booking, _cancel_text(place.booking, sessions[place.occurrence_id], reason))
+            course_ids.add(place.booking_id)
             told += 1
         course_places.update(is_held=False)
+        # A course with no session left to attend is over for its holders.
+        still_on = Place.objects.filter(booking_id__in=course_ids, is_held=True, occurrence__ends_at__gt=now)
+        Booking.objects.filter(pk__in=course_ids, status__in=ACTIVE_STATUSES).exclude(
+            pk__in=still_on.values("booking_id")
+        ).update(status=Booking.Status.CANCELLED, cancelled_by_centre=True, closed_at=now, cancel_reason=reason[:200])
     return told
 
 
