@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import PhoneNumberField
 from portal.models import User
+from portal.templatetags.portal_tags import day_label
 
 from .appointments import NEED_MAX_LENGTH, AppointmentDay
 from .models import AppointmentSetup, AppointmentTopic
@@ -42,8 +43,6 @@ class SlotField(forms.CharField):
 
 def slot_choices(days: list[AppointmentDay], *, free_only: bool = True) -> list[tuple]:
     """Slots grouped by day, for a select: ``[(day label, [(value, "19:00–19:30 (2 free)")])]``."""
-    from portal.templatetags.portal_tags import day_label
-
     groups = []
     for day in days:
         options = []
