@@ -583,11 +583,6 @@ def test_sessions_at_another_centre_are_booked_there():
     assert (booking.centre_id, booking.activity_id) == (centre.pk, taichi.pk)
 
 
-@pytest.mark.xfail(
-    reason="bug: booking_create's early 'fully booked' check runs before the request_key lookup, so a double "
-    "click on the last place is refused as full instead of returning the booking the first click made",
-    strict=True,
-)
 def test_a_request_sent_twice_for_the_last_place_returns_the_booking_it_made():
     taichi = centre_with_activity(capacity=1)[1]
     occurrence = evening(taichi)
@@ -602,11 +597,6 @@ def test_a_request_sent_twice_for_the_last_place_returns_the_booking_it_made():
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    reason="bug: booking_create's early 'fully booked' check runs before the duplicate check, so someone who "
-    "holds a place at a full session is told to join the waiting list (which then refuses them as a duplicate)",
-    strict=True,
-)
 def test_someone_with_a_place_at_a_full_session_is_told_they_have_a_place():
     taichi = centre_with_activity(capacity=1)[1]
     occurrence = evening(taichi)
