@@ -28,7 +28,8 @@ from PIL import Image, ImageDraw, ImageFont
 from activities.demo import load_demo_activities
 from activities.models import Activity, Brand, Occurrence, Partner
 from bookings.demo import load_demo_bookings
-from bookings.models import Booking, Dependant
+from bookings.demo_appointments import load_demo_appointments
+from bookings.models import Appointment, Booking, Dependant
 from centres import demo, services
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
 from portal import sms
@@ -70,7 +71,7 @@ def summary() -> str:
             f"{sessions.filter(is_after_hours=True).count()} after hours)",
             f"  bookings: {Booking.objects.count()} "
             f"({Booking.objects.filter(status='waiting').count()} on waiting lists), "
-            f"family members: {Dependant.objects.count()}",
+            f"family members: {Dependant.objects.count()}, appointments: {Appointment.objects.count()}",
             f"  demo logins: {User.objects.filter(phone__in=demo_phones).count()} (password {demo.DEMO_PASSWORD})",
         ]
     )
@@ -101,6 +102,7 @@ class DemoLoader:
         booked = load_demo_bookings(centres=self.centres, demo_resident=demo_resident)
         for problem in booked.refused:
             self.log(f"Not booked: {problem}")
+        load_demo_appointments(timezone.now())
 
     # Areas --------------------------------------------------------------------------
 
