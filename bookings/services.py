@@ -802,6 +802,24 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
         Booking.objects.filter(pk__in=course_ids, status__in=ACTIVE_STATUSES).exclude(
             pk__in=still_on.values("booking_id")
         ).update(status=Booking.Status.CANCELLED, cancelled_by_centre=True, closed_at=now, cancel_reason=reason[:200])
+        # So does the waiting list of a course with no session left.
+        series_ids = {o.series_id for o in sessions.values() if o.series_id}
+        over = (
+            Series.objects.filter(pk__in=series_ids, is_course=True)
+            .exclude(occurrences__status=Occurrence.Status.SCHEDULED, occurrences__ends_at__gt=now)
+            .values_list("pk", flat=True)
+        )
+        for booking in Booking.objects.filter(course_id__in=list(over), status=Booking.Status.WAITING).select_related(
+            "activity"
+        ):
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_by_centre = True
+            booking.closed_at = now
+            booking.cancel_reason = reason[:200]
+            booking.save(update_fields=["status", "cancelled_by_centre", "closed_at", "cancel_reason"])
+            _tell(booking, _("Cancelled by the centre: %(what)s.") % {"what": _what(booking)})
+            told += 1
+        _bookings_follow_sessions(occurrence_ids)
     return told
 
 

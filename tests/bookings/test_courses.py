@@ -333,11 +333,6 @@ def test_a_course_whose_coming_sessions_are_all_cancelled_ends_its_bookings(
     assert (fresh(booking).status, active_bookings_count(wang, NOW)) == (Booking.Status.CANCELLED, 0)
 
 
-@pytest.mark.xfail(
-    reason="bug: bookings_cancel_for_sessions ends a course's bookings that held places but leaves its waiting-list "
-    "entries (which hold none) waiting for a course with no session left; they count towards the limit",
-    strict=True,
-)
 def test_a_course_whose_coming_sessions_are_all_cancelled_ends_its_waiting_list(
     english_class, django_capture_on_commit_callbacks
 ):
@@ -353,11 +348,6 @@ def test_a_course_whose_coming_sessions_are_all_cancelled_ends_its_waiting_list(
     assert (fresh(waiting).status, active_bookings_count(wang, NOW)) == (Booking.Status.CANCELLED, 0)
 
 
-@pytest.mark.xfail(
-    reason="bug: cancelling a course's first session leaves Booking.starts_at at the cancelled session "
-    "(_bookings_follow_sessions runs only for moves), so the resident's deadline passed with that session",
-    strict=True,
-)
 def test_after_its_first_session_is_cancelled_a_course_can_be_cancelled_until_the_next_one(
     english_class, clock, django_capture_on_commit_callbacks
 ):
