@@ -30,6 +30,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from vendor import VendorError, vendor_all
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 VAR = ROOT / "var"
@@ -120,6 +122,16 @@ def ensure_venv(requirements: Path) -> Path:
     for path in requirement_files(requirements):
         stamp_path(path).write_text(requirements_hash(path) + "\n")
     return python
+
+
+def ensure_vendor() -> None:
+    """The browser libraries the portal serves itself (static/vendor/), from pinned npm
+    tarballs: see scripts/vendor.py."""
+    try:
+        for line in vendor_all():
+            say(line)
+    except VendorError as error:
+        raise SetupError(str(error)) from error
 
 
 def manage(python: Path, *args: str) -> None:
@@ -334,6 +346,7 @@ def main() -> int:
     try:
         require_python_311()
         python = ensure_venv(ROOT / "requirements.txt")
+        ensure_vendor()
         ensure_var()
         if port_in_use(HOST, PORT):
             raise SetupError(

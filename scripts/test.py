@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from start import ROOT, SetupError, ensure_venv, require_python_311, say, without_password  # noqa: E402
+from start import ROOT, SetupError, ensure_vendor, ensure_venv, require_python_311, say, without_password  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -107,6 +107,7 @@ def main(argv: list[str]) -> int:
     try:
         require_python_311()
         python = ensure_venv(ROOT / "requirements-dev.txt")
+        ensure_vendor()
         env = dict(os.environ)
         env["DATABASE_URL"] = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         env["REDIS_URL"] = env.get("REDIS_URL") or DEFAULT_REDIS_URL
