@@ -8,16 +8,22 @@ A bad value is shown as the form's error and left out, never a server error.
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from bookings.forms import new_request_key
+from bookings.selectors import booking_panel, panel_needed
 from centres import page_cache
 from centres.models import Centre
 
@@ -247,21 +253,74 @@ class CentreCalendarView(CalendarPageView):
 CalendarView = CalendarPageView
 
 
+# The booking panel (free places, the resident's own bookings) is true only at the moment
+# it is rendered: it is drawn for every request, and a visitor's copy of the rest of the
+# page, kept in the page cache, has this mark where the panel goes.
+PANEL_MARK = "<!--booking-panel:6f1d0c-->"
+# ``valid_until`` of a page that must not be kept as a whole.
+NOT_KEPT = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def is_visitor(request) -> bool:
+    """A request ``visitor_page_cache`` may answer from the cache: no cookie but the CSRF one."""
+    return request.method in ("GET", "HEAD") and not set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}
+
+
 class OccurrenceDetailView(TemplateView):
-    """One session, with everything a resident needs to go."""
+    """One session, with everything a resident needs to go, and its booking panel."""
 
     template_name = "activities/occurrence_detail.html"
+    panel_template_name = "bookings/partials/booking_panel.html"
 
     def get(self, request, *args, **kwargs):
         try:
             occurrence = selectors.occurrence_for_public_page(pk=self.kwargs["pk"])
         except Occurrence.DoesNotExist:
             raise Http404 from None
+        return self.page(occurrence)
+
+    def page(self, occurrence: Occurrence, *, refusal: str = "", refusal_code: str = "", ticked=frozenset()):
+        """The page; after a refused booking, with the refusal and the people ticked."""
         now = timezone.now()
+        keep_until = page_cache.valid_until(now, [occurrence.ends_at])
+        if not panel_needed(occurrence, now):
+            response = self.render_to_response(self.page_context(occurrence, now))
+            response.valid_until = keep_until
+            return response
+        panel = booking_panel(occurrence=occurrence, user=getattr(self.request, "user", None), now=now, ticked=ticked)
+        panel_html = render_to_string(
+            self.panel_template_name,
+            {
+                "panel": panel,
+                "occurrence": occurrence,
+                "refusal": refusal,
+                "refusal_code": refusal_code,
+                "request_key": new_request_key(),
+                "login_url": f"{reverse('portal:login')}?{urlencode({'next': occurrence.get_absolute_url()})}",
+            },
+            request=self.request,
+        )
+        if is_visitor(self.request):
+
+            def render() -> page_cache.Rendered:
+                context = self.page_context(occurrence, now, booking_panel=mark_safe(PANEL_MARK))  # noqa: S308
+                html = render_to_string(self.template_name, context, request=self.request)
+                return page_cache.Rendered(html, keep_until)
+
+            html = page_cache.cached_fragment("occurrence-page", self.request.path, render=render).value
+            html = html.replace(PANEL_MARK, panel_html, 1)
+        else:
+            context = self.page_context(occurrence, now, booking_panel=mark_safe(panel_html))  # noqa: S308
+            html = render_to_string(self.template_name, context, request=self.request)
+        response = HttpResponse(html)
+        response.valid_until = NOT_KEPT
+        return response
+
+    def page_context(self, occurrence: Occurrence, now: dt.datetime, **extra) -> dict:
         activity = occurrence.activity
         date = timezone.localdate(occurrence.starts_at)
         booking_opens = date - dt.timedelta(days=activity.booking_opens_days)
-        context = self.get_context_data(
+        return self.get_context_data(
             occurrence=occurrence,
             activity=activity,
             centre=occurrence.centre,
@@ -270,10 +329,15 @@ class OccurrenceDetailView(TemplateView):
             booking_opens=booking_opens,
             booking_open_now=booking_opens <= timezone.localdate(now),
             other_dates=list(selectors.other_upcoming_dates(occurrence=occurrence, now=now, limit=OTHER_DATES)),
+            **extra,
         )
-        response = self.render_to_response(context)
-        response.valid_until = page_cache.valid_until(now, [occurrence.ends_at])
-        return response
+
+
+def occurrence_page(request, occurrence: Occurrence, **panel_state):
+    """The session's page for another view (a refused booking shows it again)."""
+    view = OccurrenceDetailView()
+    view.setup(request, pk=occurrence.pk)
+    return view.page(occurrence, **panel_state)
 
 
 class BrandListView(TemplateView):

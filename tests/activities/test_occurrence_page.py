@@ -157,10 +157,13 @@ def test_unknown_and_unpublished_sessions_are_not_found(client):
     assert client.get("/activities/999999/").status_code == 404
 
 
-def test_the_page_is_kept_until_the_session_ends_or_midnight(rf, homework):
+def test_the_page_is_kept_until_the_session_ends_or_midnight(rf, centre):
     from activities.views import OccurrenceDetailView
 
-    today = session(homework, date=NOW.date(), starts=T(17, 30), ends=T(19))
+    # A drop-in session: a session with a booking panel is drawn afresh for every request
+    # (tests/bookings/test_booking_pages.py).
+    reading = ActivityFactory(centre=centre, title="阅览室开放", booking_required=False)
+    today = session(reading, date=NOW.date(), starts=T(17, 30), ends=T(19))
     response = OccurrenceDetailView.as_view()(rf.get("/"), pk=today.pk)
     assert response.valid_until == dt.datetime(2026, 9, 28, 19, 0, tzinfo=SHANGHAI)
 

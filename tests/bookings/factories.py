@@ -16,7 +16,8 @@ from tests.portal.factories import UserFactory
 
 
 def resident(phone: str | None = None, **kwargs):
-    """A resident with an account (``UserFactory``'s password), by phone if given."""
+    """A resident with an account (``UserFactory``'s password), by phone if given. Give
+    phones outside ``UserFactory``'s sequence (139…): it finds an existing user by phone."""
     if phone is not None:
         kwargs["phone"] = phone
     return UserFactory(**kwargs)
