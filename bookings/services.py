@@ -184,14 +184,15 @@ def booking_window_problem(activity: Activity, first_start: dt.datetime, now: dt
     return None
 
 
-def _target_sessions(occurrence: Occurrence | None, course: Series | None) -> list[int]:
+def _target_sessions(occurrence: Occurrence | None, course: Series | None, *, online: bool = True) -> list[int]:
     if (occurrence is None) == (course is None):
         raise TypeError("Book either one session or one course.")
     if course is not None:
         if not course.is_course:
             raise TypeError("Only a series marked as a course is booked as a whole.")
         return _course_sessions(course)
-    if occurrence.series_id and occurrence.series.is_course:
+    # Staff may let someone try one session of a course (a walk-in); residents book it whole.
+    if online and occurrence.series_id and occurrence.series.is_course:
         _refuse(_("This session is part of a course: book the whole course."), "course")
     return [occurrence.pk]
 
@@ -242,7 +243,7 @@ def booking_create(
             raise Booking.DoesNotExist("Not one of the resident's family members.")
     if len({d.pk if d else None for d in people}) != len(people):
         _refuse(_("Each person can be booked once."), "people")
-    session_ids = _target_sessions(occurrence, course)
+    session_ids = _target_sessions(occurrence, course, online=source == Booking.Source.ONLINE)
     if not session_ids:
         _refuse(_("This course has no sessions left."), "ended")
     if not join_waiting_list:
@@ -266,7 +267,7 @@ def booking_create(
             _refuse(_("This session has been cancelled."), "cancelled")
         first, last = sessions[0], max(sessions, key=lambda s: s.ends_at)
         activity, centre = first.activity, first.centre
-        if not centre.is_published:
+        if not centre.is_published and source == Booking.Source.ONLINE:
             raise Booking.DoesNotExist("The centre is not shown to the public.")
         if not activity.booking_required and source == Booking.Source.ONLINE:
             _refuse(_("No booking is needed: just come along."), "drop_in")
