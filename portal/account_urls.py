@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import inbox_views, views
 
 app_name = "portal"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("password-reset/", views.password_reset, name="password_reset"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
+    path("messages/", inbox_views.inbox, name="inbox"),
+    path("messages/read/", inbox_views.inbox_mark_all_read, name="inbox_mark_all_read"),
+    path("messages/<int:pk>/open", inbox_views.inbox_open, name="inbox_open"),
 ]
