@@ -68,6 +68,8 @@ def load_demo_bookings(
     if Booking.objects.filter(Q(resident__phone__startswith=PHONE_PREFIX) | Q(resident=demo_resident)).exists():
         return counts  # loaded before: staff and residents may have changed them since
     _history(rng, residents, centres, now, counts)
+    if demo_resident is not None:
+        _demo_resident_history(rng, demo_resident, centres, now, counts)
     _coming(rng, residents, centres, demo_resident, now, counts)
     return counts
 
@@ -160,6 +162,49 @@ def _history(rng, residents, centres, now, counts: Counts) -> None:
     counts.history += len(bookings)
 
 
+def _demo_resident_history(rng, resident: User, centres, now, counts: Counts) -> None:
+    """The demo login's children went to after-school care a few times; once one did not come."""
+    home = centres.get("fengze-community")
+    children = list(resident.dependants.order_by("birth_date"))
+    if home is None or not children:
+        return
+    past = (
+        Occurrence.objects.filter(
+            centre=home,
+            activity__audience="children",
+            status=Occurrence.Status.SCHEDULED,
+            ends_at__lte=now - dt.timedelta(days=1),
+        )
+        .select_related("activity")
+        .order_by("-starts_at")[:4]
+    )
+    for index, occurrence in enumerate(past):
+        for child in children:
+            booked_at = occurrence.starts_at - dt.timedelta(days=2)
+            booking = Booking.objects.create(
+                occurrence=occurrence,
+                activity=occurrence.activity,
+                centre=home,
+                starts_at=occurrence.starts_at,
+                ends_at=occurrence.ends_at,
+                resident=resident,
+                dependant=child,
+                person_name=child.name,
+                status=Booking.Status.CONFIRMED,
+                code=new_pass_code(),
+                created_at=booked_at,
+                confirmed_at=booked_at,
+            )
+            came = index != 2
+            Place.objects.create(
+                booking=booking,
+                occurrence=occurrence,
+                checked_in_at=occurrence.starts_at + dt.timedelta(minutes=5) if came else None,
+                no_show=not came,
+            )
+            counts.history += 1
+
+
 def _coming(rng, residents, centres, demo_resident, now, counts: Counts) -> None:
     """Places at the coming week's sessions, through the services."""
     coming = (
@@ -181,7 +226,7 @@ def _coming(rng, residents, centres, demo_resident, now, counts: Counts) -> None
         target = target or {"occurrence": occurrence}
         capacity = occurrence.activity.capacity
         # One small evening session is booked full, with a waiting list, to show how it works.
-        make_full = full_one is None and not target.get("course") and capacity <= 30
+        make_full = full_one is None and capacity <= 30 and occurrence.activity.audience in ("everyone", "young_adults")
         wanted = capacity if make_full else rng.randint(0, capacity // 3)
         booked = _book_many(rng, residents, target, wanted, now, counts)
         if make_full and booked == capacity:
@@ -251,10 +296,12 @@ def _demo_resident_bookings(resident: User, centres, now, counts: Counts) -> Non
             continue
         counts.bookings += 1
         break
-    waiting = Booking.objects.filter(status=Booking.Status.WAITING, occurrence__isnull=False).first()
-    if waiting is not None and waiting.occurrence.activity.audience != "children":
+    # The full evening class: she is next on its waiting list.
+    waiting = Booking.objects.filter(status=Booking.Status.WAITING).select_related("occurrence", "course").first()
+    if waiting is not None:
+        target = {"course": waiting.course} if waiting.course_id else {"occurrence": waiting.occurrence}
         try:
-            services.booking_create(occurrence=waiting.occurrence, resident=resident, join_waiting_list=True, now=now)
+            services.booking_create(**target, resident=resident, join_waiting_list=True, now=now)
             counts.waiting += 1
-        except services.BookingRefused:
-            pass
+        except services.BookingRefused as error:
+            counts.refused.append(f"waiting list: {error.messages[0]}")
