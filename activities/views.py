@@ -307,7 +307,8 @@ class OccurrenceDetailView(TemplateView):
                 html = render_to_string(self.template_name, context, request=self.request)
                 return page_cache.Rendered(html, keep_until)
 
-            html = page_cache.cached_fragment("occurrence-page", self.request.path, render=render).value
+            key = [self.request.path, sorted(self.request.GET.lists())]
+            html = page_cache.cached_fragment("occurrence-page", *key, render=render).value
             html = html.replace(PANEL_MARK, panel_html, 1)
         else:
             context = self.page_context(occurrence, now, booking_panel=mark_safe(panel_html))  # noqa: S308

@@ -11,23 +11,20 @@ from django.utils import timezone
 
 from activities.models import Occurrence, Series
 
+from .family import family_of
 from .models import ACTIVE_STATUSES, Booking, Dependant, FeedToken, Place, Suspension
-from .services import _age_problem, booking_window_problem, cancel_deadline  # the rules the services apply
+from .services import (  # the rules the services apply
+    _age_problem,
+    booking_window_problem,
+    cancel_deadline,
+    suspension_in_force,
+    suspension_message,
+)
 
 # How far back and ahead the private feed reaches, and how many places it holds at most.
 FEED_PAST_DAYS = 60
 FEED_FUTURE_DAYS = 400
 FEED_MAX_PLACES = 1000
-
-
-def family_of(resident) -> QuerySet[Dependant]:
-    """The resident's family members, oldest first (``bookings.family.family_of`` when
-    it is there, so both pages list them alike)."""
-    try:
-        from .family import family_of as family_reader
-    except ImportError:  # pragma: no cover -- the family pages are built alongside
-        return Dependant.objects.filter(guardian=resident).order_by("birth_date", "pk")
-    return family_reader(resident)
 
 
 # The session page's booking panel ---------------------------------------------------
@@ -69,6 +66,8 @@ class BookingPanel:
     window_problem: str | None
     now: dt.datetime
     people: list[Person] = field(default_factory=list)
+    # Why the resident cannot book online in this district now (a suspension), or "".
+    suspended: str = ""
 
     @property
     def is_course(self) -> bool:
@@ -114,8 +113,9 @@ def _target(occurrence: Occurrence) -> tuple[Q, Series | None]:
 def booking_panel(
     *, occurrence: Occurrence, user=None, now: dt.datetime, ticked: frozenset[str] = frozenset()
 ) -> BookingPanel:
-    """The panel of ``occurrence`` (fetched with its activity and series). One query for
-    a visitor; three for a resident (their bookings here and their family)."""
+    """The panel of ``occurrence`` (fetched with its activity, centre and series). One
+    query for a visitor; four for a resident (their bookings here, their family, and a
+    suspension in the centre's district)."""
     target, course = _target(occurrence)
     waiting = Booking.objects.filter(target, status=Booking.Status.WAITING).order_by().values("status")
     waiting = waiting.annotate(n=Count("pk")).values("n")
@@ -152,6 +152,8 @@ def booking_panel(
     )
     if user is not None and user.is_authenticated:
         panel.people = _people(user, occurrence, target, sessions, ticked)
+        suspension = suspension_in_force(user, occurrence.centre.district_id, now)
+        panel.suspended = suspension_message(suspension) if suspension else ""
     return panel
 
 

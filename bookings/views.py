@@ -25,6 +25,7 @@ from portal.templatetags.portal_tags import when
 
 from . import selectors
 from .appointments import appointments_of_resident
+from .family import family_of
 from .feeds import CONTENT_TYPE, booking_feed, feed_token_renew
 from .forms import SELF, BookingForm
 from .models import Booking, FeedToken
@@ -62,7 +63,7 @@ def _own_booking(request, code: str) -> Booking:
 def _people(resident, keys: list[str]) -> list:
     """The people ticked: ``None`` for the resident, or one of their family members. An
     id that is not one of theirs is a 404."""
-    family = {str(dependant.pk): dependant for dependant in selectors.family_of(resident)}
+    family = {str(dependant.pk): dependant for dependant in family_of(resident)}
     people = []
     for key in keys:
         if key == SELF:

@@ -151,7 +151,7 @@ def test_a_resident_sees_who_is_coming_with_ages_and_why_some_cannot(client, hom
     client.force_login(mother)
     html = page(client, homework)
     box = panel(html)
-    assert 'id="booking-form"' in box
+    assert f'action="/en/bookings/book/{homework.pk}/#booking" id="booking-form"' in box
     assert re.search(r'<input[^>]*value="self"[^>]*disabled', box)
     assert "This activity is for ages 6–12. Book it for your child instead." in box
     assert f'value="{xiaoming.pk}" id="person-{xiaoming.pk}">' in box
@@ -376,15 +376,30 @@ def test_a_suspended_resident_is_refused_with_the_reason(client, talk, mother):
         no_shows=3,
         within_days=60,
     )
-    client.force_login(mother)
-    _refused(
-        client,
-        talk,
-        ["self"],
+    reason = (
         "Online booking is paused until Sun 20 Dec 2026 10:00 because 3 booked places were not used within "
-        "60 days. Please call the centre if this is a mistake.",
-        ["self"],
+        "60 days. Please call the centre if this is a mistake."
     )
+    client.force_login(mother)
+    box = html_module.unescape(panel(page(client, talk)))
+    assert reason in box
+    assert 'id="booking-form"' not in box
+    response = _refused(client, talk, ["self"], reason, [])
+    assert html_module.unescape(response.content.decode()).count(reason) == 1
+
+
+def test_a_suspension_in_another_district_does_not_stop_booking_here(client, talk, mother):
+    Suspension.objects.create(
+        resident=mother,
+        district=bookable_session(date=TUESDAY, starts=dt.time(9), ends=dt.time(10)).centre.district,
+        starts_at=NOW - dt.timedelta(days=1),
+        ends_at=dt.datetime(2026, 12, 20, 10, 0, tzinfo=SHANGHAI),
+        no_shows=3,
+        within_days=60,
+    )
+    client.force_login(mother)
+    assert 'id="booking-form"' in panel(page(client, talk))
+    assert post_book(client, talk, ["self"]).status_code == 302
 
 
 def test_a_full_session_is_refused_and_the_waiting_list_offered(client, homework, mother, xiaoming):
