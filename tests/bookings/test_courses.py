@@ -93,18 +93,28 @@ def test_a_course_counts_as_one_coming_booking(english_class):
     assert active_bookings_count(wang, NOW) == 1
 
 
-def test_a_session_of_a_course_cannot_be_booked_on_its_own(english_class):
+def test_a_resident_cannot_book_a_session_of_a_course_on_its_own(english_class):
     course = weekly(english_class)
     second = sessions_of(course)[1]
+
+    with refused("course", "This session is part of a course: book the whole course."):
+        booking_create(occurrence=second, resident=resident(), now=NOW)
+
+
+def test_staff_may_let_someone_try_one_session_of_a_course(english_class):
+    course = weekly(english_class)
+    first, second = sessions_of(course)[:2]
     staff = staff_of(english_class.centre)
 
-    message = "This session is part of a course: book the whole course."
-    with refused("course", message):
-        booking_create(occurrence=second, resident=resident(), now=NOW)
-    with refused("course", message):
-        booking_create(occurrence=second, guest_name="张大爷", source=Booking.Source.STAFF, booked_by=staff, now=NOW)
-    with refused("course", message):
-        walk_in_add(occurrence=second, by=staff, person_name="张大爷", now=NOW)
+    [booked] = booking_create(
+        occurrence=second, guest_name="张大爷", source=Booking.Source.STAFF, booked_by=staff, now=NOW
+    )
+    walk_in = walk_in_add(occurrence=second, by=staff, person_name="李阿姨", now=NOW)
+
+    assert booked.course_id is None and booked.occurrence_id == second.pk
+    assert walk_in.occurrence_id == second.pk
+    assert Place.objects.filter(occurrence=second, is_held=True).count() == 2
+    assert Place.objects.filter(occurrence=first, is_held=True).count() == 0
 
 
 def test_a_series_that_is_not_a_course_is_not_booked_as_one(english_class):
