@@ -1,6 +1,8 @@
 """The user's inbox: their messages, newest first. Opening the list marks nothing read;
 "Open" marks one message read and follows its link; "Mark all as read" marks the rest."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,7 +50,8 @@ def inbox_mark_all_read(request):
     so a message that arrived since is not marked read unseen."""
     ids = None
     up_to = request.POST.get("up_to", "")
-    if up_to.isdigit() and len(up_to) < 19:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if re.fullmatch(r"[0-9]{1,18}", up_to):
         ids = list(
             Notification.objects.filter(recipient=request.user, read_at__isnull=True, pk__lte=int(up_to)).values_list(
                 "pk", flat=True
