@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.templatetags.portal_tags import when
+
 from .models import ACTIVE_STATUSES, Booking, Dependant
 
 MAX_FAMILY_MEMBERS = 10
@@ -153,4 +155,29 @@ def dependant_delete(*, guardian, dependant: Dependant) -> None:
                 coming,
             ) % {"name": current.name, "count": coming}
             raise ValidationError({"dependant": ValidationError(message, code="has_bookings")})
+        shared = _shared_past_booking(guardian, current)
+        if shared is not None:
+            message = _(
+                "%(name)s cannot be removed: %(name)s was booked together with you for “%(activity)s” on "
+                "%(when)s, and the centre keeps that record."
+            ) % {"name": current.name, "activity": shared.activity.title, "when": when(shared.starts_at)}
+            raise ValidationError({"dependant": ValidationError(message, code="shared_booking")})
         current.delete()
+
+
+def _shared_past_booking(guardian, dependant: Dependant) -> Booking | None:
+    """A booking of the family member that, once they are removed, would read as the
+    guardian's own booking of a session or course the guardian already holds one for
+    (removal makes the booking's ``dependant`` empty, and a person holds one booking per
+    session or course). The past is kept, so such a removal is refused."""
+    theirs = Booking.objects.filter(dependant=dependant, status__in=ACTIVE_STATUSES)
+    own = Booking.objects.filter(resident=guardian, dependant__isnull=True, status__in=ACTIVE_STATUSES)
+    return (
+        theirs.filter(
+            Q(occurrence__isnull=False, occurrence__in=own.values("occurrence"))
+            | Q(course__isnull=False, course__in=own.values("course"))
+        )
+        .select_related("activity")
+        .order_by("starts_at", "pk")
+        .first()
+    )

@@ -3,10 +3,20 @@ section per problem; each failed before its fix."""
 
 import pytest
 
+from bookings.models import Booking, Dependant
+from bookings.services import (
+    booking_create,
+)
 from portal.models import Notification
 from tests.bookings.rule_helpers import (
+    WEDNESDAY,
+    centre_with_activity,
+    evening,
+    family_member,
+    fresh,
     resident,
     rules_world,
+    snapshot,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +42,47 @@ def test_mark_all_read_with_a_superscript_digit_is_no_server_error_and_marks_all
     assert response.status_code == 302
     assert response["Location"] == "/en/messages/"
     assert Notification.objects.filter(recipient=someone, read_at__isnull=True).count() == 0
+
+
+# Removing a family member who was booked together with the guardian --------------------
+
+
+def test_a_family_member_booked_with_the_guardian_at_a_past_session_is_refused_removal_with_a_reason(client, clock):
+    mother = resident("王丽", phone="13500000302")
+    child = family_member(mother, "小明", WEDNESDAY.replace(year=WEDNESDAY.year - 8))
+    crafts = centre_with_activity(title="亲子手工", capacity=10)[1]
+    occurrence = evening(crafts)
+    booking_create(occurrence=occurrence, resident=mother, people=[None, child])
+    clock.set(occurrence.ends_at + (occurrence.ends_at - occurrence.starts_at))
+    before = snapshot(), list(Booking.objects.order_by("pk").values_list("pk", "dependant_id", "status"))
+    client.force_login(mother)
+
+    response = client.post(f"/en/bookings/family/{child.pk}/delete/")
+
+    assert response.status_code == 200
+    assert (
+        "小明 cannot be removed: 小明 was booked together with you for “亲子手工” on Wed 25 Nov 2026 19:00, "
+        "and the centre keeps that record."
+    ) in response.content.decode()
+    assert Dependant.objects.filter(pk=child.pk).exists()
+    assert (snapshot(), list(Booking.objects.order_by("pk").values_list("pk", "dependant_id", "status"))) == before
+
+
+def test_a_family_member_with_only_their_own_past_bookings_is_still_removed(client, clock):
+    mother = resident("王丽", phone="13500000303")
+    child = family_member(mother, "小明", WEDNESDAY.replace(year=WEDNESDAY.year - 8))
+    crafts = centre_with_activity(title="少儿书法", capacity=10)[1]
+    occurrence = evening(crafts)
+    [booking] = booking_create(occurrence=occurrence, resident=mother, people=[child])
+    clock.set(occurrence.ends_at + (occurrence.ends_at - occurrence.starts_at))
+    client.force_login(mother)
+
+    response = client.post(f"/en/bookings/family/{child.pk}/delete/")
+
+    assert response.status_code == 302
+    assert not Dependant.objects.filter(pk=child.pk).exists()
+    assert (fresh(booking).person_name, fresh(booking).dependant_id, fresh(booking).resident_id) == (
+        "小明",
+        None,
+        mother.pk,
+    )
