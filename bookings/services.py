@@ -107,12 +107,18 @@ def _course_sessions(course: Series) -> list[int]:
     )
 
 
+PERSON_NAME_MAX = Booking._meta.get_field("person_name").max_length
+
+
 def _person_name(resident, dependant: Dependant | None, guest_name: str) -> str:
+    """The name the booking keeps, cut to fit: an account's name may be longer."""
     if dependant is not None:
-        return dependant.name
-    if resident is not None:
-        return resident.name or resident.masked_phone
-    return guest_name.strip()
+        name = dependant.name
+    elif resident is not None:
+        name = resident.name or resident.masked_phone
+    else:
+        name = guest_name.strip()
+    return name[:PERSON_NAME_MAX]
 
 
 def _age_problem(activity: Activity, dependant: Dependant | None, on: dt.date, name: str) -> str | None:

@@ -7,7 +7,7 @@ from bookings.models import Booking, Dependant
 from bookings.services import (
     booking_create,
 )
-from portal.models import Notification
+from portal.models import Notification, User
 from tests.bookings.rule_helpers import (
     WEDNESDAY,
     centre_with_activity,
@@ -86,3 +86,16 @@ def test_a_family_member_with_only_their_own_past_bookings_is_still_removed(clie
         None,
         mother.pk,
     )
+
+
+# A resident whose name is longer than a booking keeps ------------------------------------
+
+
+def test_a_resident_with_a_long_name_books_under_the_first_30_characters():
+    long_name = "阿卜杜热合曼·买买提明·艾则孜·吐尔逊·阿不都拉·艾合买提·热依木江"
+    assert 30 < len(long_name) <= User._meta.get_field("name").max_length
+    occurrence = evening(centre_with_activity(title="太极拳", capacity=5)[1])
+
+    [booking] = booking_create(occurrence=occurrence, resident=resident(long_name, phone="13500000305"))
+
+    assert fresh(booking).person_name == long_name[:30]
