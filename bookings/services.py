@@ -121,9 +121,14 @@ def _person_name(resident, dependant: Dependant | None, guest_name: str) -> str:
     return name[:PERSON_NAME_MAX]
 
 
-def _age_problem(activity: Activity, dependant: Dependant | None, on: dt.date, name: str) -> str | None:
+def _age_problem(
+    activity: Activity, dependant: Dependant | None, on: dt.date, name: str, *, guest: bool = False
+) -> str | None:
+    """Why this person cannot take part at their age, or None. A ``guest`` (someone staff
+    add by name, often a child who comes without an account) has no age on record: staff
+    see them at the desk, so no age rule applies."""
     low, high = activity.min_age, activity.max_age
-    if low is None and high is None:
+    if guest or (low is None and high is None):
         return None
     if dependant is None:
         if activity.audience == "children" or (high is not None and high < ADULT_AGE):
@@ -310,7 +315,9 @@ def booking_create(
         for dependant in people:
             name = _person_name(resident, dependant, guest_name)
             names[dependant] = name
-            problem = _age_problem(activity, dependant, timezone.localtime(first.starts_at).date(), name)
+            problem = _age_problem(
+                activity, dependant, timezone.localtime(first.starts_at).date(), name, guest=resident is None
+            )
             if problem:
                 _refuse(problem, "age")
             if resident is not None:

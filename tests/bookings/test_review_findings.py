@@ -6,17 +6,22 @@ import pytest
 from bookings.models import Booking, Dependant
 from bookings.services import (
     booking_create,
+    walk_in_add,
 )
 from portal.models import Notification, User
 from tests.bookings.rule_helpers import (
+    NOW,
     WEDNESDAY,
+    T,
     centre_with_activity,
     evening,
     family_member,
     fresh,
+    refused,
     resident,
     rules_world,
     snapshot,
+    staff_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +104,39 @@ def test_a_resident_with_a_long_name_books_under_the_first_30_characters():
     [booking] = booking_create(occurrence=occurrence, resident=resident(long_name, phone="13500000305"))
 
     assert fresh(booking).person_name == long_name[:30]
+
+
+# Children without an account, added by staff ---------------------------------------------
+
+
+@pytest.fixture
+def after_school():
+    centre, activity = centre_with_activity(title="四点半课堂", capacity=10, audience="children", min_age=6, max_age=12)
+    return evening(activity, starts=T(16, 30), ends=T(18))
+
+
+def test_staff_add_a_child_who_walks_in_at_a_childrens_activity(after_school):
+    staff = staff_of(after_school.centre)
+
+    booking = walk_in_add(occurrence=after_school, by=staff, person_name="小红")
+
+    assert (booking.person_name, booking.resident_id, booking.status, booking.source) == (
+        "小红",
+        None,
+        Booking.Status.CONFIRMED,
+        Booking.Source.WALK_IN,
+    )
+    assert booking.places.get().checked_in_at == NOW
+
+
+def test_staff_book_a_child_without_an_account_by_name_at_a_childrens_activity(after_school):
+    staff = staff_of(after_school.centre)
+
+    [booking] = booking_create(occurrence=after_school, guest_name="小刚", source=Booking.Source.STAFF, booked_by=staff)
+
+    assert (booking.person_name, booking.status) == ("小刚", Booking.Status.CONFIRMED)
+
+
+def test_a_resident_still_books_a_childrens_activity_for_their_child_not_themselves(after_school):
+    with refused("age", "This activity is for ages 6–12. Book it for your child instead."):
+        booking_create(occurrence=after_school, resident=resident("王丽", phone="13500000304"))
