@@ -1,7 +1,11 @@
 """Regression tests for the problems the final review of the bookings change found, one
 section per problem; each failed before its fix."""
 
+import csv
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from bookings.models import Booking, Dependant
 from bookings.services import (
@@ -140,3 +144,36 @@ def test_staff_book_a_child_without_an_account_by_name_at_a_childrens_activity(a
 def test_a_resident_still_books_a_childrens_activity_for_their_child_not_themselves(after_school):
     with refused("age", "This activity is for ages 6–12. Book it for your child instead."):
         booking_create(occurrence=after_school, resident=resident("王丽", phone="13500000304"))
+
+
+# Roster files: a name is text, never a formula ---------------------------------------------
+
+
+HOSTILE_NAMES = ['=HYPERLINK("http://e.x","x")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+@pytest.fixture
+def roster_with_hostile_names(client):
+    centre, activity = centre_with_activity(title="太极拳", capacity=10)
+    occurrence = evening(activity)
+    staff = staff_of(centre)
+    for index, name in enumerate(HOSTILE_NAMES):
+        booking_create(occurrence=occurrence, resident=resident(name, phone=f"1350000031{index}"))
+    client.force_login(staff)
+    return f"/en/staff/centres/{centre.slug}/sessions/{occurrence.pk}/roster/"
+
+
+def test_the_excel_roster_keeps_names_as_text(client, roster_with_hostile_names):
+    response = client.get(roster_with_hostile_names + "roster.xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [sheet.cell(row=row, column=1) for row in range(2, 2 + len(HOSTILE_NAMES))]
+    assert [(cell.data_type, cell.value) for cell in cells] == [("s", name) for name in HOSTILE_NAMES]
+
+
+def test_the_csv_roster_quotes_names_a_spreadsheet_would_run(client, roster_with_hostile_names):
+    response = client.get(roster_with_hostile_names + "roster.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["'" + name for name in HOSTILE_NAMES]
+    assert [row[2] for row in rows[1:]] == [f"135****031{index}" for index in range(len(HOSTILE_NAMES))]
