@@ -424,12 +424,22 @@ def cancel_deadline(booking: Booking) -> dt.datetime:
 def booking_cancel(*, booking: Booking, by, reason: str = "", now: dt.datetime | None = None) -> Booking:
     """The resident (or staff for them) gives up a booking, leaves the waiting list, or
     declines an offer. Freed places are offered to the waiting list after commit."""
+    return _booking_close(booking=booking, by=by, reason=reason, now=now)
+
+
+def _booking_close(
+    *, booking: Booking, by, reason: str = "", now: dt.datetime | None = None, offer_only: bool = False
+) -> Booking:
+    """``booking_cancel``; with ``offer_only``, only while the booking is an open offer
+    (decided under the lock: it may have been accepted since the page was drawn)."""
     now = now or timezone.now()
     by_staff = by is not None and booking.resident_id != by.pk
 
     def write() -> Booking:
         _lock_resident(booking.resident)
         current = Booking.objects.select_for_update().select_related("activity").get(pk=booking.pk)
+        if offer_only and current.status != Booking.Status.OFFERED:
+            _refuse(_("This offer is no longer open."), "closed")
         if current.status not in ACTIVE_STATUSES:
             _refuse(_("This booking is no longer active."), "closed")
         if current.status == Booking.Status.CONFIRMED and not by_staff:
@@ -559,7 +569,7 @@ def offer_accept(*, booking: Booking, now: dt.datetime | None = None) -> Booking
 def offer_decline(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
     if booking.status != Booking.Status.OFFERED:
         _refuse(_("This offer is no longer open."), "closed")
-    return booking_cancel(booking=booking, by=booking.resident, now=now)
+    return _booking_close(booking=booking, by=booking.resident, now=now, offer_only=True)
 
 
 def offers_expire(*, now: dt.datetime | None = None) -> int:

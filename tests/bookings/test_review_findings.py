@@ -7,9 +7,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bookings.models import Booking, Dependant
+from bookings.models import Booking, Dependant, Place
 from bookings.services import (
+    booking_cancel,
     booking_create,
+    offer_accept,
+    offer_decline,
     walk_in_add,
 )
 from portal.models import Notification, User
@@ -177,3 +180,25 @@ def test_the_csv_roster_quotes_names_a_spreadsheet_would_run(client, roster_with
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == ["'" + name for name in HOSTILE_NAMES]
     assert [row[2] for row in rows[1:]] == [f"135****031{index}" for index in range(len(HOSTILE_NAMES))]
+
+
+# An offer declined in a tab opened before it was accepted ---------------------------------
+
+
+def test_declining_an_offer_already_accepted_elsewhere_keeps_the_place(django_capture_on_commit_callbacks):
+    occurrence = evening(centre_with_activity(title="太极拳", capacity=1)[1])
+    [holder] = booking_create(occurrence=occurrence, resident=resident("甲", phone="13500000321"))
+    [waiting] = booking_create(
+        occurrence=occurrence, resident=resident("乙", phone="13500000322"), join_waiting_list=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=holder, by=holder.resident)
+    stale = fresh(waiting)  # the page still shows the offer
+    assert stale.status == Booking.Status.OFFERED
+    offer_accept(booking=fresh(waiting))
+
+    with refused("closed", "This offer is no longer open."):
+        offer_decline(booking=stale)
+
+    assert fresh(waiting).status == Booking.Status.CONFIRMED
+    assert Place.objects.get(booking=waiting).is_held
