@@ -17,6 +17,7 @@ from .services import (  # the rules the services apply
     _age_problem,
     booking_window_problem,
     cancel_deadline,
+    held_places,
     suspension_in_force,
     suspension_message,
 )
@@ -318,3 +319,16 @@ def feed_places(resident, now: dt.datetime) -> list[Place]:
         )
         .order_by("occurrence__starts_at", "pk")[:FEED_MAX_PLACES]
     )
+
+
+def places_left(occurrence: Occurrence) -> int:
+    """Free places at a session, or for a session of a course at the course's fullest
+    session (the course is booked whole)."""
+    if occurrence.series_id and occurrence.series.is_course:
+        ids = list(
+            occurrence.series.occurrences.filter(status=Occurrence.Status.SCHEDULED).values_list("pk", flat=True)
+        )
+    else:
+        ids = [occurrence.pk]
+    held = held_places(ids)
+    return min((occurrence.activity.capacity - held.get(pk, 0) for pk in ids), default=0)

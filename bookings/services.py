@@ -61,12 +61,24 @@ def _set_lock_timeout() -> None:
 
 def _lock_resident(resident) -> None:
     if resident is not None:
-        list(User.objects.select_for_update().filter(pk=resident.pk).values_list("pk", flat=True))
+        list(User.objects.select_for_update(no_key=True).filter(pk=resident.pk).values_list("pk", flat=True))
+
+
+def _lock_residents(ids: Iterable[int | None]) -> None:
+    """Lock these residents' rows, in id order, before any of their bookings' rows. A
+    resident's own requests lock their row first and their booking next; a write that
+    held the booking while waiting for the resident's row (a message to them needs it)
+    would deadlock with them."""
+    ids = sorted({pk for pk in ids if pk is not None})
+    if ids:
+        list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 def _lock_sessions(ids: Iterable[int]) -> list[Occurrence]:
+    # NO KEY UPDATE: it excludes other writers of the session, but not the key-share
+    # locks that inserting a booking or place referring to the session takes.
     return list(
-        Occurrence.objects.select_for_update(of=("self",))
+        Occurrence.objects.select_for_update(of=("self",), no_key=True)
         .select_related("activity", "centre")
         .filter(pk__in=sorted(set(ids)))
         .order_by("pk")
@@ -267,13 +279,16 @@ def booking_create(
         if full and not _has_booked_before(resident, occurrence, course, people, request_key):
             _refuse(_("Sorry, it is fully booked. You can join the waiting list."), "full")
 
-    def write() -> list[Booking]:
+    def write(*, waiting: bool) -> list[Booking]:
         _lock_resident(resident)
         if request_key and resident is not None:
             earlier = list(Booking.objects.filter(resident=resident, request_key=request_key))
             if earlier:
                 return earlier
-        sessions = sorted(_lock_sessions(session_ids), key=lambda s: s.starts_at)
+        sessions = sorted(
+            Occurrence.objects.select_related("activity", "centre").filter(pk__in=session_ids),
+            key=lambda s: s.starts_at,
+        )
         if any(s.status != Occurrence.Status.SCHEDULED for s in sessions) or not sessions:
             _refuse(_("This session has been cancelled."), "cancelled")
         first, last = sessions[0], max(sessions, key=lambda s: s.ends_at)
@@ -354,7 +369,7 @@ def booking_create(
                     "full",
                 )
             _refuse(_("Sorry, it is fully booked. You can join the waiting list."), "full")
-        status = Booking.Status.WAITING if full_sessions else Booking.Status.CONFIRMED
+        status = Booking.Status.WAITING if waiting or full_sessions else Booking.Status.CONFIRMED
         bookings = []
         for dependant in people:
             booking = Booking.objects.create(
@@ -371,7 +386,7 @@ def booking_create(
                 status=status,
                 source=source,
                 booked_by=booked_by,
-                code=_unique_code(),
+                code=new_pass_code(),
                 request_key=request_key,
                 created_at=now,
                 confirmed_at=now if status == Booking.Status.CONFIRMED else None,
@@ -380,16 +395,32 @@ def booking_create(
                 Place.objects.bulk_create(Place(booking=booking, occurrence=s) for s in sessions)
             bookings.append(booking)
         _tell_booked(bookings)
+        if status == Booking.Status.CONFIRMED:
+            # The sessions' locks come last, so that they are held only while the places
+            # are counted (ours included) and the transaction commits: whoever holds a
+            # lock has all earlier bookings committed before them in the count.
+            if any(s.status != Occurrence.Status.SCHEDULED for s in _lock_sessions(session_ids)):
+                _refuse(_("This session has been cancelled."), "cancelled")
+            held = held_places(session_ids)
+            if any(held.get(pk, 0) > activity.capacity for pk in session_ids):
+                raise _TakenMeanwhile
         return bookings
 
-    return _guarded(write)
+    for _attempt in range(3):
+        try:
+            return _guarded(lambda: write(waiting=False))
+        except _TakenMeanwhile:
+            if not join_waiting_list:
+                _refuse(_("Sorry, the last places were just taken. You can join the waiting list."), "full")
+            return _guarded(lambda: write(waiting=True))
+        except IntegrityError as error:
+            if "code" not in str(error):  # a pass code drawn twice (about 1 in 10^7): draw again
+                raise
+    raise BookingRefused(_("Please try again in a moment."), code="busy")
 
 
-def _unique_code() -> str:
-    while True:
-        code = new_pass_code()
-        if not Booking.objects.filter(code=code).exists():
-            return code
+class _TakenMeanwhile(Exception):
+    """Places that looked free were taken by bookings committed while ours was written."""
 
 
 def _what(booking: Booking) -> str:
@@ -577,11 +608,11 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
     twice: a lapsed offer is not found again."""
     now = now or timezone.now()
     lapsed = 0
-    for pk in Booking.objects.filter(status=Booking.Status.OFFERED, offer_expires_at__lte=now).values_list(
-        "pk", flat=True
-    ):
+    due = Booking.objects.filter(status=Booking.Status.OFFERED, offer_expires_at__lte=now)
+    for pk, resident_id in due.values_list("pk", "resident_id"):
 
-        def write(pk=pk) -> Booking | None:
+        def write(pk=pk, resident_id=resident_id) -> Booking | None:
+            _lock_residents([resident_id])
             booking = Booking.objects.select_for_update().select_related("activity").get(pk=pk)
             if booking.status != Booking.Status.OFFERED or booking.offer_expires_at > now:
                 return None
@@ -800,6 +831,13 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
     told = 0
     with transaction.atomic():
         sessions = {o.pk: o for o in Occurrence.objects.filter(pk__in=occurrence_ids).select_related("activity")}
+        series_ids = {o.series_id for o in sessions.values() if o.series_id}
+        concerned = Booking.objects.filter(
+            Q(occurrence_id__in=occurrence_ids, status__in=ACTIVE_STATUSES)
+            | Q(places__occurrence_id__in=occurrence_ids, places__is_held=True)
+            | Q(course_id__in=series_ids, status=Booking.Status.WAITING)
+        )
+        _lock_residents(concerned.values_list("resident_id", flat=True))
         singles = Booking.objects.select_for_update().filter(
             occurrence_id__in=occurrence_ids, status__in=ACTIVE_STATUSES
         )
@@ -827,7 +865,6 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
             pk__in=still_on.values("booking_id")
         ).update(status=Booking.Status.CANCELLED, cancelled_by_centre=True, closed_at=now, cancel_reason=reason[:200])
         # So does the waiting list of a course with no session left.
-        series_ids = {o.series_id for o in sessions.values() if o.series_id}
         over = (
             Series.objects.filter(pk__in=series_ids, is_course=True)
             .exclude(occurrences__status=Occurrence.Status.SCHEDULED, occurrences__ends_at__gt=now)

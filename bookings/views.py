@@ -7,8 +7,10 @@ decline finds the booking already closed and says so kindly.
 """
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,6 +42,21 @@ from .services import (
 )
 
 PAST_PAGE_SIZE = 20
+# A session found fully booked is remembered this long, so that the crowd still pressing
+# "Book" after the last place went is answered without loading anything from the
+# database. A place freed meanwhile goes to the waiting list anyway.
+FULL_MARK_SECONDS = 2
+# How long a sent booking form is remembered, so that sending it again (a double click,
+# a reload) leads to the booking it made even while the session is marked full.
+SENT_FORM_SECONDS = 600
+
+
+def _full_mark(occurrence_pk: int) -> str:
+    return f"bookings:full:{occurrence_pk}"
+
+
+def _sent_form(user_id, request_key: str) -> str:
+    return f"bookings:sent:{user_id}:{request_key}"
 
 
 def _refusal_text(refusal: BookingRefused) -> str:
@@ -90,6 +107,12 @@ def _booked_message(bookings: list[Booking]) -> str:
 def booking_book(request, occurrence_pk: int):
     """Book the people ticked on a session's page (for a session of a course, the
     course). A refusal shows the page again with its reason and the same people ticked."""
+    user_id, request_key = request.session.get(SESSION_KEY), request.POST.get("request_key", "")[:36]
+    if user_id and request_key and (sent := cache.get(_sent_form(user_id, request_key))):
+        return redirect(sent)
+    if not request.POST.get("join_waiting_list") and cache.get(_full_mark(occurrence_pk)):
+        messages.error(request, _("Sorry, it is fully booked. You can join the waiting list."))
+        return redirect(reverse("activities:occurrence", kwargs={"pk": occurrence_pk}) + "#booking")
     try:
         occurrence = occurrence_for_public_page(pk=occurrence_pk)
     except Occurrence.DoesNotExist:
@@ -117,13 +140,16 @@ def booking_book(request, occurrence_pk: int):
     except Booking.DoesNotExist:
         raise Http404 from None
     except BookingRefused as refusal:
+        if refusal.code == "full" and selectors.places_left(occurrence) <= 0:
+            cache.set(_full_mark(occurrence.pk), True, FULL_MARK_SECONDS)
         return occurrence_page(
             request, occurrence, refusal=_refusal_text(refusal), refusal_code=refusal.code, ticked=ticked
         )
     messages.success(request, _booked_message(bookings))
-    if len(bookings) == 1:
-        return redirect(bookings[0])
-    return redirect("bookings:list")
+    destination = bookings[0].get_absolute_url() if len(bookings) == 1 else reverse("bookings:list")
+    if request_key:
+        cache.set(_sent_form(request.user.pk, request_key), destination, SENT_FORM_SECONDS)
+    return redirect(destination)
 
 
 # My bookings -----------------------------------------------------------------------

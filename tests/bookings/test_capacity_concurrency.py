@@ -194,10 +194,23 @@ def test_a_thousand_residents_posting_the_booking_form_at_once_get_exactly_thirt
 
     errors = [a for a in answers if not isinstance(a, tuple)]
     assert errors == [], [(n, repr(a)) for n, a in enumerate(answers) if not isinstance(a, tuple)]
-    booked = {n: location for n, (status, location, _body) in enumerate(answers) if status == 302}
+    session_page = occurrence.get_absolute_url() + "#booking"
+    booked = {
+        n: location for n, (status, location, _body) in enumerate(answers) if status == 302 and location != session_page
+    }
     with translation.override(settings.LANGUAGE_CODE):  # the page as a resident sees it, in Chinese
-        fully_booked = escape(gettext("Sorry, it is fully booked. You can join the waiting list."))
-    refused = [n for n, (status, _location, body) in enumerate(answers) if status == 200 and fully_booked in body]
+        refusals = [
+            escape(gettext("Sorry, it is fully booked. You can join the waiting list.")),
+            escape(gettext("Sorry, the last places were just taken. You can join the waiting list.")),
+        ]
+    # Refused on the session's page, or, once the session is known to be full, sent back
+    # to it with the message (without loading anything).
+    refused = [
+        n
+        for n, (status, location, body) in enumerate(answers)
+        if (status == 200 and any(refusal in body for refusal in refusals))
+        or (status == 302 and location == session_page)
+    ]
     others = [(n, status, body[body.find("booking-refusal") :][:200]) for n, (status, _l, body) in enumerate(answers)]
     assert (len(booked), len(refused)) == (30, 970), [o for o in others if o[0] not in booked and o[0] not in refused]
     assert held_places([occurrence.pk]) == {occurrence.pk: 30}

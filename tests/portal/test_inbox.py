@@ -216,11 +216,11 @@ def test_the_inbox_costs_the_same_queries_for_few_or_many_messages(client, resid
     client.get(reverse("portal:inbox"))
 
     # session, user, count for the pages, the page's messages, the newest, the header's unread count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("portal:inbox"))
     for n in range(40):
         message(resident, f"消息{n}", minutes_ago=n + 1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("portal:inbox"))
 
     assert response.content.decode().count("is-unread") == 20
