@@ -3,16 +3,21 @@ section per problem; each failed before its fix."""
 
 import csv
 import io
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from openpyxl import load_workbook
 
 from bookings.models import Booking, Dependant, Place
 from bookings.services import (
     booking_cancel,
     booking_create,
+    bookings_cancel_for_sessions,
     offer_accept,
     offer_decline,
+    offers_expire,
     walk_in_add,
 )
 from portal.models import Notification, User
@@ -202,3 +207,87 @@ def test_declining_an_offer_already_accepted_elsewhere_keeps_the_place(django_ca
 
     assert fresh(waiting).status == Booking.Status.CONFIRMED
     assert Place.objects.get(booking=waiting).is_held
+
+
+# Lock order: the resident's row first, then their bookings ----------------------------------
+
+
+def _run_against_a_resident_request(user, booking, background):
+    """Run ``background()`` in one thread while another holds ``user``'s row (FOR UPDATE,
+    the strongest lock a write may take on it; the rule is: the resident's row first) and
+    then asks for ``booking``'s row. Returns what each side returned or raised. Before
+    the fix the background job locked the booking first and then waited for the row (a
+    message to the resident refers to it): PostgreSQL found a deadlock."""
+    user_locked, results = threading.Event(), {}
+
+    def resident_request():
+        try:
+            with transaction.atomic():
+                list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+                user_locked.set()
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:  # until the other side waits for a lock
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                    time.sleep(0.02)
+                list(Booking.objects.select_for_update().filter(pk=booking.pk).values_list("pk", flat=True))
+            results["resident"] = "done"
+        except Exception as error:  # noqa: BLE001 (collected for the assertion)
+            results["resident"] = error
+        finally:
+            connection.close()
+
+    def job():
+        try:
+            user_locked.wait(10)
+            results["job"] = background()
+        except Exception as error:  # noqa: BLE001
+            results["job"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resident_request), threading.Thread(target=job)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_an_offer_lapsing_while_its_resident_answers_does_not_deadlock():
+    occurrence = evening(centre_with_activity(title="太极拳", capacity=1)[1])
+    [holder] = booking_create(occurrence=occurrence, resident=resident("甲", phone="13500000331"))
+    answering = resident("乙", phone="13500000332")
+    [offer] = booking_create(occurrence=occurrence, resident=answering, join_waiting_list=True)
+    booking_cancel(booking=holder, by=holder.resident)  # the place is offered after the commit
+    offer = fresh(offer)
+    assert offer.status == Booking.Status.OFFERED
+
+    results = _run_against_a_resident_request(answering, offer, lambda: offers_expire(now=offer.offer_expires_at))
+
+    assert results == {"resident": "done", "job": 1}
+    assert fresh(offer).status == Booking.Status.LAPSED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_a_session_cancelled_while_a_resident_changes_their_booking_does_not_deadlock():
+    occurrence = evening(centre_with_activity(title="太极拳", capacity=5)[1])
+    holder = resident("甲", phone="13500000341")
+    [booking] = booking_create(occurrence=occurrence, resident=holder)
+
+    results = _run_against_a_resident_request(
+        holder, booking, lambda: bookings_cancel_for_sessions(occurrence_ids=[occurrence.pk], reason="停电")
+    )
+
+    assert results == {"resident": "done", "job": 1}
+    assert (fresh(booking).status, fresh(booking).cancelled_by_centre) == (Booking.Status.CANCELLED, True)
