@@ -118,6 +118,7 @@ class AppointmentTopicForm(forms.ModelForm):
     class Meta:
         model = AppointmentTopic
         fields = ["name", "service_function", "is_offered", "position"]
+        labels = {"position": _("Order in the list")}  # the model field has no translatable name
         help_texts = {
             "name": _("What residents can book, e.g. certificates, mediation, legal advice."),
             "is_offered": _("Untick to stop new appointments for it; the ones made stay."),

@@ -8,8 +8,10 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 from openpyxl import load_workbook
 
+from bookings.appointment_forms import AppointmentTopicForm
 from bookings.models import Booking, Dependant, Place
 from bookings.services import (
     booking_cancel,
@@ -291,3 +293,11 @@ def test_a_session_cancelled_while_a_resident_changes_their_booking_does_not_dea
 
     assert results == {"resident": "done", "job": 1}
     assert (fresh(booking).status, fresh(booking).cancelled_by_centre) == (Booking.Status.CANCELLED, True)
+
+
+# Words staff read -------------------------------------------------------------------------
+
+
+def test_the_appointment_service_form_names_its_order_field_in_words():
+    with translation.override("en"):
+        assert AppointmentTopicForm().fields["position"].label == "Order in the list"
