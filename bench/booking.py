@@ -375,6 +375,7 @@ def refusal_marks() -> dict[str, bytes]:
 
     messages = {
         "full": "Sorry, it is fully booked. You can join the waiting list.",
+        "taken": "Sorry, the last places were just taken. You can join the waiting list.",
         "busy": "Many people are booking right now. Please try again in a moment.",
     }
     with translation.override("zh-hans"):
@@ -385,6 +386,10 @@ def classify(status: int, location: str, body: bytes, marks: dict[str, bytes]) -
     """booked (the redirect to the new pass), full, busy, or what else came back."""
     if status in (302, 303) and "/bookings/" in location:
         return "booked"
+    # Once a session is known to be full, the portal sends the form back to the
+    # session's page with the message, without loading anything.
+    if status in (302, 303) and location.endswith("#booking"):
+        return "full"
     if status == 200 and body.strip().isdigit():
         return "baseline"
     if status == 200 and b'id="booking-refusal"' in body:
@@ -729,7 +734,7 @@ def verdict(summary: dict, db: dict, raw: dict | None) -> dict[str, bool]:
         "p99_filling": summary.get("filling", {}).get("p99_ms", 1e9) < MAX_P99_MS,
         "p99_refusing": summary.get("refusing", {}).get("p99_ms", 1e9) < MAX_P99_MS,
         "none_over_capacity": db["over_capacity"] == 0 and db["places_held"] == db["capacity"],
-        "every_answer_clean": set(summary["kinds"]) <= {"booked", "full"},
+        "every_answer_clean": set(summary["kinds"]) <= {"booked", "full", "taken"},
         "accepted_match_database": summary.get("accepted") == db["confirmed_bookings"] == db["places_held"],
     }
     if raw is not None:

@@ -286,7 +286,7 @@ def booking_create(
             if earlier:
                 return earlier
         sessions = sorted(
-            Occurrence.objects.select_related("activity", "centre").filter(pk__in=session_ids),
+            Occurrence.objects.select_related("activity", "centre__district").filter(pk__in=session_ids),
             key=lambda s: s.starts_at,
         )
         if any(s.status != Occurrence.Status.SCHEDULED for s in sessions) or not sessions:

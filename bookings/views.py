@@ -80,6 +80,8 @@ def _own_booking(request, code: str) -> Booking:
 def _people(resident, keys: list[str]) -> list:
     """The people ticked: ``None`` for the resident, or one of their family members. An
     id that is not one of theirs is a 404."""
+    if all(key == SELF for key in keys):
+        return [None] * len(keys)
     family = {str(dependant.pk): dependant for dependant in family_of(resident)}
     people = []
     for key in keys:
