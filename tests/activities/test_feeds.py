@@ -325,7 +325,10 @@ def _many_sessions(centre, *, activities: int, per_activity: int, room_name: str
     the past and to come, in the room ``room_name`` (made if need be)."""
     room = centre.rooms.filter(name=room_name).first() or room_save(centre=centre, name=room_name, capacity=40)
     rows = []
-    start = aware(timezone.localdate() - dt.timedelta(days=20), dt.time(8))
+    # Hour after hour, half of them before now and half after, whatever the time of day.
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) - dt.timedelta(
+        hours=activities * per_activity // 2
+    )
     for index in range(activities):
         partner = PartnerFactory(centre=centre) if index % 2 else None
         activity = ActivityFactory(centre=centre, partner=partner, audience=Audience.ELDERS)
@@ -367,7 +370,7 @@ def test_a_feed_costs_the_same_queries_whatever_the_number_of_sessions(
 def test_a_feed_holds_the_nearest_sessions_at_most(client, centre, monkeypatch):
     monkeypatch.setattr(feeds, "MAX_COMING_EVENTS", 5)
     monkeypatch.setattr(feeds, "MAX_PAST_EVENTS", 3)
-    _many_sessions(centre, activities=2, per_activity=240)  # 20 days back, 20 ahead
+    _many_sessions(centre, activities=2, per_activity=240)  # 10 days back, 10 ahead
     now = timezone.now()
 
     events = parse(client.get("/centres/xunmei/calendar.ics")).events

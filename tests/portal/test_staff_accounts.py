@@ -151,7 +151,7 @@ def test_list_costs_the_same_queries_for_more_accounts(
 ):
     client.force_login(manager)
     client.get(reverse("staff_accounts:list"))
-    with django_assert_num_queries(7) as few:  # 6 for the list, 1 for the header's unread messages
+    with django_assert_num_queries(6) as few:  # 5 for the list, 1 for the header's unread messages
         client.get(reverse("staff_accounts:list"))
     for n in range(10):
         CentreStaffFactory(name=f"专管员{n}", centres=[fengze["centre"], fengze["other_centre"]])
