@@ -110,9 +110,11 @@ def booking_book(request, occurrence_pk: int):
     """Book the people ticked on a session's page (for a session of a course, the
     course). A refusal shows the page again with its reason and the same people ticked."""
     user_id, request_key = request.session.get(SESSION_KEY), request.POST.get("request_key", "")[:36]
-    if user_id and request_key and (sent := cache.get(_sent_form(user_id, request_key))):
-        return redirect(sent)
-    if not request.POST.get("join_waiting_list") and cache.get(_full_mark(occurrence_pk)):
+    sent_key = _sent_form(user_id, request_key) if user_id and request_key else None
+    known = cache.get_many([key for key in (sent_key, _full_mark(occurrence_pk)) if key])  # one round trip
+    if sent_key in known:
+        return redirect(known[sent_key])
+    if not request.POST.get("join_waiting_list") and known.get(_full_mark(occurrence_pk)):
         messages.error(request, _("Sorry, it is fully booked. You can join the waiting list."))
         return redirect(reverse("activities:occurrence", kwargs={"pk": occurrence_pk}) + "#booking")
     try:
