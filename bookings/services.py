@@ -269,20 +269,27 @@ def booking_create(
     session_ids = _target_sessions(occurrence, course, online=source == Booking.Source.ONLINE)
     if not session_ids:
         _refuse(_("This course has no sessions left."), "ended")
+    estimate = None  # the places held a moment ago, before any lock
     if not join_waiting_list:
         # A full session refuses without queueing for its lock: when hundreds try at
         # once, the refusals must not wait behind the bookings. (Places freed meanwhile
         # are offered to the waiting list, so nothing is lost by refusing early.)
         capacity = (occurrence or course).activity.capacity
-        held = held_places(session_ids)
+        held = estimate = held_places(session_ids)
         full = min(capacity - held.get(pk, 0) for pk in session_ids) <= 0
         if full and not _has_booked_before(resident, occurrence, course, people, request_key):
             _refuse(_("Sorry, it is fully booked. You can join the waiting list."), "full")
 
     def write(*, waiting: bool) -> list[Booking]:
         _lock_resident(resident)
-        if request_key and resident is not None:
-            earlier = list(Booking.objects.filter(resident=resident, request_key=request_key))
+        mine = []  # the resident's bookings from this form, or active for what is booked now
+        if resident is not None:
+            target = Q(occurrence=occurrence) if course is None else Q(course=course)
+            sent = Q(request_key=request_key) if request_key else Q(pk__in=[])
+            mine = list(
+                Booking.objects.filter(Q(resident=resident) & (sent | (target & Q(status__in=ACTIVE_STATUSES))))
+            )
+            earlier = [booking for booking in mine if request_key and booking.request_key == request_key]
             if earlier:
                 return earlier
         sessions = sorted(
@@ -336,13 +343,17 @@ def booking_create(
             if problem:
                 _refuse(problem, "age")
             if resident is not None:
-                target = Q(occurrence=occurrence) if course is None else Q(course=course)
-                already = Booking.objects.filter(
-                    target,
-                    status__in=ACTIVE_STATUSES,
-                    resident=resident,
-                    dependant=dependant,
-                ).first()
+                already = next(
+                    (
+                        booking
+                        for booking in mine
+                        if booking.status in ACTIVE_STATUSES
+                        and booking.dependant_id == (dependant.pk if dependant else None)
+                        and (booking.occurrence_id, booking.course_id)
+                        == (occurrence.pk if course is None else None, course.pk if course else None)
+                    ),
+                    None,
+                )
                 if already is not None:
                     if already.status == Booking.Status.WAITING:
                         _refuse(_("%(name)s is already on the waiting list.") % {"name": name}, "duplicate")
@@ -359,7 +370,7 @@ def booking_create(
                     "clash",
                 )
 
-        held = held_places(session_ids)
+        held = estimate if estimate is not None and not waiting else held_places(session_ids)
         full_sessions = [s for s in sessions if activity.capacity - held.get(s.pk, 0) < len(people)]
         if full_sessions and not join_waiting_list:
             free = min(activity.capacity - held.get(s.pk, 0) for s in sessions)
