@@ -17,6 +17,7 @@ from activities import services
 from activities.models import Occurrence, Series
 from activities.services import ScheduleConflict
 from tests.activities.factories import ActivityFactory, open_centre, room_of
+from tests.concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,30 +26,6 @@ pytestmark = [
 
 THREADS = 8
 DATE = dt.date(2027, 3, 9)  # a Tuesday
-
-
-def run_together(functions):
-    """Run each function in its own thread and connection, all released at once.
-    Returns what each returned or raised, in order."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 (collected for the assertions)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n, f)) for n, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def overlapping_pairs(room):

@@ -24,6 +24,7 @@ from bookings.models import Appointment, AppointmentSetup
 from centres.models import Day, ServiceKind
 from centres.services import centre_hours_replace
 from tests.centres.factories import CentreFactory
+from tests.concurrency import run_together
 from tests.portal.factories import UserFactory
 
 pytestmark = [
@@ -37,30 +38,6 @@ NOW = dt.datetime(2027, 3, 8, 10, 0, tzinfo=SHANGHAI)  # a Monday
 SLOT = dt.datetime(2027, 3, 9, 19, 0, tzinfo=SHANGHAI)  # Tuesday evening, by appointment
 THREADS = 40
 PLACES = 3
-
-
-def run_together(functions):
-    """Run each function in its own thread and connection, all released at once.
-    Returns what each returned or raised, in order."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 (collected for the assertions)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n, f)) for n, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.fixture
