@@ -5,8 +5,11 @@ move sessions.
 Capacity is never check-then-act. Every write that takes places locks, in this order,
 the row of the resident who books (so that one person's double click, booking limit and
 clashes are decided one at a time) and then the rows of the sessions concerned, in id
-order; it counts the held places only after it holds the locks, and writes in the same
-transaction. Locks wait at most ``LOCK_TIMEOUT``; then the resident is asked to try again.
+order; it counts the held places only once it holds the sessions' locks, and commits in
+the same transaction. ``booking_create`` writes its booking and places first and takes
+the sessions' locks last, so that they are held only for the count and the commit; a
+count over capacity rolls it all back. Locks wait at most ``LOCK_TIMEOUT``; then the
+resident is asked to try again.
 """
 
 import datetime as dt
@@ -59,19 +62,19 @@ def _set_lock_timeout() -> None:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
 
 
-def _lock_resident(resident) -> None:
-    if resident is not None:
-        list(User.objects.select_for_update(no_key=True).filter(pk=resident.pk).values_list("pk", flat=True))
-
-
 def _lock_residents(ids: Iterable[int | None]) -> None:
     """Lock these residents' rows, in id order, before any of their bookings' rows. A
     resident's own requests lock their row first and their booking next; a write that
     held the booking while waiting for the resident's row (a message to them needs it)
-    would deadlock with them."""
+    would deadlock with them. NO KEY UPDATE: rows inserted elsewhere that refer to the
+    resident (a message) need not wait."""
     ids = sorted({pk for pk in ids if pk is not None})
     if ids:
-        list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        list(User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _lock_resident(resident) -> None:
+    _lock_residents([resident.pk if resident is not None else None])
 
 
 def _lock_sessions(ids: Iterable[int]) -> list[Occurrence]:
