@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from activities.permissions import CentreScheduleMixin
 from centres.forms import add_service_errors
-from centres.permissions import StaffAccessMixin, can_edit_centres
 from centres.staff_views import _centre_tabs
 from portal.models import mask_phone
 from portal.templatetags.portal_tags import full_date
@@ -64,30 +64,15 @@ def parse_day(value: str) -> dt.date:
     return date
 
 
-class AppointmentStaffMixin(StaffAccessMixin):
+class AppointmentStaffMixin(CentreScheduleMixin):
     """An appointment page of one centre. Its managers may use it; with ``read_only_ok``
     street staff may look at it (GET only)."""
-
-    centre_access = "manage"
-    read_only_ok = False
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.read_only_ok and request.method in ("GET", "HEAD"):
-            self.centre_access = "view"
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def can_manage(self) -> bool:
-        # Whoever may see a centre and edits centres at all (centre or district staff)
-        # manages it: their viewable and manageable centres are the same.
-        return can_edit_centres(self.request.user)
 
     def get_setup(self) -> AppointmentSetup | None:
         return AppointmentSetup.objects.filter(centre=self.centre).first()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
-            "can_manage": self.can_manage,
             "section": "appointments",
             "centre_tabs": _centre_tabs(self.centre),
         }
