@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import PhoneNumberField
 from portal.models import User
-from portal.templatetags.portal_tags import day_label
+from portal.templatetags.portal_tags import day_label, hhmm
 
 from .appointments import NEED_MAX_LENGTH, AppointmentDay
 from .models import AppointmentSetup, AppointmentTopic
@@ -50,8 +50,8 @@ def slot_choices(days: list[AppointmentDay], *, free_only: bool = True) -> list[
             if free_only and slot.is_full:
                 continue
             label = _("%(starts)s–%(ends)s (%(free)s free)") % {
-                "starts": f"{timezone.localtime(slot.starts_at):%H:%M}",
-                "ends": f"{timezone.localtime(slot.ends_at):%H:%M}",
+                "starts": hhmm(slot.starts_at),
+                "ends": hhmm(slot.ends_at),
                 "free": slot.free,
             }
             options.append((slot.value, label))

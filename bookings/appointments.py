@@ -31,7 +31,7 @@ from centres.hours import CentreHours
 from centres.models import Centre, DateException, OpeningPeriod, ServiceKind
 from centres.page_cache import public_pages_changed
 from portal.services import notification_send
-from portal.templatetags.portal_tags import when
+from portal.templatetags.portal_tags import hhmm, when
 
 from .codes import new_pass_code, normalise_code
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
@@ -296,7 +296,7 @@ def _check_slot(
 
 
 def _when(appointment: Appointment) -> str:
-    return f"{when(appointment.starts_at)}–{timezone.localtime(appointment.ends_at):%H:%M}"
+    return f"{when(appointment.starts_at)}–{hhmm(appointment.ends_at)}"
 
 
 def _tell(appointment: Appointment, text: str) -> None:
@@ -592,7 +592,7 @@ def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime | Non
         if appointment.checked_in_at is not None:
             raise ValidationError(
                 _("%(name)s already checked in at %(time)s.")
-                % {"name": appointment.person_name, "time": f"{timezone.localtime(appointment.checked_in_at):%H:%M}"}
+                % {"name": appointment.person_name, "time": hhmm(appointment.checked_in_at)}
             )
         day = timezone.localdate(appointment.starts_at)
         if day != timezone.localdate(now):
@@ -626,10 +626,7 @@ def appointment_check_in_by_code(*, centre: Centre, date: dt.date, code: str, by
     if appointment is None:
         raise ValidationError(_("No appointment at this centre has this pass code. Please check the code."))
     if timezone.localdate(appointment.starts_at) != date:
-        raise ValidationError(
-            _("This pass is for %(when)s, not for this day.")
-            % {"when": f"{when(appointment.starts_at)}–{timezone.localtime(appointment.ends_at):%H:%M}"}
-        )
+        raise ValidationError(_("This pass is for %(when)s, not for this day.") % {"when": _when(appointment)})
     return appointment_check_in(appointment=appointment, by=by)
 
 

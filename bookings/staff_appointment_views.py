@@ -25,7 +25,7 @@ from activities.permissions import CentreScheduleMixin
 from centres.forms import add_service_errors
 from centres.staff_views import _centre_tabs
 from portal.models import mask_phone
-from portal.templatetags.portal_tags import full_date
+from portal.templatetags.portal_tags import hhmm, when
 
 from . import appointments as services
 from .appointment_forms import (
@@ -222,7 +222,7 @@ class AppointmentDayView(AppointmentStaffMixin, TemplateView):
                     _("%(name)s is booked for %(time)s. Pass code: %(code)s.")
                     % {
                         "name": appointment.person_name,
-                        "time": f"{timezone.localtime(appointment.starts_at):%H:%M}",
+                        "time": hhmm(appointment.starts_at),
                         "code": appointment.code_display,
                     },
                 )
@@ -318,7 +318,7 @@ class AppointmentProposeView(AppointmentActionView):
         )
         return _("%(name)s is offered %(when)s and will be asked to accept it.") % {
             "name": appointment.person_name,
-            "when": f"{full_date(moved.starts_at)} {timezone.localtime(moved.starts_at):%H:%M}",
+            "when": when(moved.starts_at),
         }
 
 
@@ -374,7 +374,7 @@ class AppointmentCheckInCodeView(AppointmentStaffMixin, View):
                     _("%(name)s is checked in (%(time)s, %(topic)s).")
                     % {
                         "name": appointment.person_name,
-                        "time": f"{timezone.localtime(appointment.starts_at):%H:%M}",
+                        "time": hhmm(appointment.starts_at),
                         "topic": appointment.topic.name,
                     },
                 )
@@ -402,10 +402,9 @@ def roster_rows(roster) -> tuple[list[str], list[list]]:
     rows = []
     for appointment in roster:
         phone = appointment.resident.phone if appointment.resident_id else appointment.guest_phone
-        starts, ends = timezone.localtime(appointment.starts_at), timezone.localtime(appointment.ends_at)
         rows.append(
             [
-                f"{starts:%H:%M}–{ends:%H:%M}",
+                f"{hhmm(appointment.starts_at)}–{hhmm(appointment.ends_at)}",
                 appointment.person_name,
                 mask_phone(phone),
                 appointment.topic.name,
@@ -413,7 +412,7 @@ def roster_rows(roster) -> tuple[list[str], list[list]]:
                 appointment.get_status_display(),
                 appointment.code_display,
                 appointment.get_source_display(),
-                f"{timezone.localtime(appointment.checked_in_at):%H:%M}" if appointment.checked_in_at else "",
+                hhmm(appointment.checked_in_at),
             ]
         )
     return header, rows

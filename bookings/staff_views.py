@@ -303,7 +303,7 @@ class RosterExportView(RosterMixin, View):
                 row.phone,
                 row.booking.get_source_display(),
                 row.code_end,
-                when(row.place.checked_in_at) if row.place.checked_in_at else "",
+                when(row.place.checked_in_at),
                 _("Yes") if row.place.no_show else "",
             ]
             for row in roster.rows
