@@ -24,7 +24,6 @@ from django.views.generic import FormView, TemplateView
 from activities.permissions import CentreScheduleMixin
 from centres.forms import add_service_errors
 from centres.staff_views import _centre_tabs
-from portal.models import mask_phone
 from portal.templatetags.portal_tags import hhmm, when
 
 from . import appointments as services
@@ -40,6 +39,7 @@ from .appointment_forms import (
 )
 from .exports import csv_response, xlsx_response
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
+from .staff_selectors import holder_phone
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
@@ -234,9 +234,7 @@ class AppointmentDayView(AppointmentStaffMixin, TemplateView):
         roster = list(services.appointment_day_roster(self.centre, self.date))
         holding = [a for a in roster if a.status in APPOINTMENT_HOLDING_STATUSES]
         for appointment in roster:
-            appointment.phone_masked = mask_phone(
-                appointment.resident.phone if appointment.resident_id else appointment.guest_phone
-            )
+            appointment.phone_masked = holder_phone(appointment)
             appointment.is_coming = appointment.starts_at > now
             appointment.can_check_in = (
                 appointment.status in (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
@@ -401,12 +399,11 @@ def roster_rows(roster) -> tuple[list[str], list[list]]:
     ]
     rows = []
     for appointment in roster:
-        phone = appointment.resident.phone if appointment.resident_id else appointment.guest_phone
         rows.append(
             [
                 f"{hhmm(appointment.starts_at)}–{hhmm(appointment.ends_at)}",
                 appointment.person_name,
-                mask_phone(phone),
+                holder_phone(appointment),
                 appointment.topic.name,
                 appointment.need,
                 appointment.get_status_display(),

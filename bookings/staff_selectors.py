@@ -13,7 +13,7 @@ from activities.models import Occurrence
 from activities.selectors import staff_centre_sessions
 from portal.models import User, mask_phone
 
-from .models import Booking, Dependant, Place, Suspension
+from .models import Appointment, Booking, Dependant, Place, Suspension
 
 CLOSED_STATUSES = (
     Booking.Status.CANCELLED,
@@ -28,12 +28,12 @@ def roster_session(*, centre, pk: int) -> Occurrence:
     return staff_centre_sessions(centre=centre).get(pk=pk)
 
 
-def booking_phone(booking: Booking) -> str:
-    """The masked number to reach whoever holds the booking: the resident's, or the one
-    staff took down for a guest."""
-    if booking.resident_id is not None:
-        return mask_phone(booking.resident.phone)
-    return mask_phone(booking.guest_phone) if booking.guest_phone else ""
+def holder_phone(holder: Booking | Appointment) -> str:
+    """The masked number to reach whoever holds a booking or an appointment: the
+    resident's, or the one staff took down for a guest ("" if none)."""
+    if holder.resident_id is not None:
+        return holder.resident.masked_phone
+    return mask_phone(holder.guest_phone)
 
 
 def booking_for_whom(booking: Booking) -> str:
@@ -41,7 +41,7 @@ def booking_for_whom(booking: Booking) -> str:
     dependant = booking.dependant
     if dependant is None or booking.resident_id is None:
         return ""
-    guardian = booking.resident.name or mask_phone(booking.resident.phone)
+    guardian = booking.resident.name or booking.resident.masked_phone
     if dependant.relation == Dependant.Relation.CHILD:
         return _("Child of %(guardian)s") % {"guardian": guardian}
     return _("Family member of %(guardian)s") % {"guardian": guardian}
@@ -122,7 +122,7 @@ def roster_for(occurrence: Occurrence) -> Roster:
                 booking=booking,
                 for_whom=booking_for_whom(booking),
                 collectors=dependant.collectors if dependant and dependant.relation == Dependant.Relation.CHILD else "",
-                phone=booking_phone(booking),
+                phone=holder_phone(booking),
             )
         )
     target = _booking_target(occurrence)
@@ -134,9 +134,9 @@ def roster_for(occurrence: Occurrence) -> Roster:
     offers, waiting = [], []
     for booking in queue:
         if booking.status == Booking.Status.OFFERED:
-            offers.append(WaitingRow(booking, None, booking_for_whom(booking), booking_phone(booking)))
+            offers.append(WaitingRow(booking, None, booking_for_whom(booking), holder_phone(booking)))
         else:
-            waiting.append(WaitingRow(booking, len(waiting) + 1, booking_for_whom(booking), booking_phone(booking)))
+            waiting.append(WaitingRow(booking, len(waiting) + 1, booking_for_whom(booking), holder_phone(booking)))
     roster.waiting = offers + waiting
     roster.closed = list(
         Booking.objects.filter(target, status__in=CLOSED_STATUSES)
