@@ -5,8 +5,6 @@
 An appointment's page is for the resident who made it and for staff who may see its
 centre; to anyone else it does not exist (404)."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -28,6 +26,7 @@ from centres.permissions import can_manage_centre, viewable_centres_as_staff
 from . import appointments as services
 from .appointment_forms import AppointmentRequestForm
 from .codes import normalise_code
+from .forms import new_request_key
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment
 
 
@@ -46,7 +45,7 @@ class AppointmentSlotsView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None) -> AppointmentRequestForm:
-        return AppointmentRequestForm(data, centre=self.centre, initial={"request_key": str(uuid.uuid4())})
+        return AppointmentRequestForm(data, centre=self.centre, initial={"request_key": new_request_key()})
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form") or self.get_form()

@@ -9,7 +9,6 @@ Every appointment is looked up through the centre of the URL, so anything else i
 """
 
 import datetime as dt
-import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -38,6 +37,7 @@ from .appointment_forms import (
     slot_choices,
 )
 from .exports import csv_response, xlsx_response
+from .forms import new_request_key
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
 from .staff_selectors import holder_phone
 
@@ -188,7 +188,7 @@ class AppointmentDayView(AppointmentStaffMixin, TemplateView):
 
     def book_form(self, data=None) -> StaffBookForm:
         return StaffBookForm(
-            data, centre=self.centre, days=self.today_slots, initial={"request_key": str(uuid.uuid4())}
+            data, centre=self.centre, days=self.today_slots, initial={"request_key": new_request_key()}
         )
 
     def get(self, request, *args, **kwargs):

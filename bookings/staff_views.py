@@ -8,8 +8,6 @@ scope (``CentreScheduleMixin``): centre and district staff manage, street staff 
 place of another session or centre is a 404 too.
 """
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -31,6 +29,7 @@ from portal.templatetags.portal_tags import when
 
 from . import services
 from .exports import csv_response, xlsx_response
+from .forms import new_request_key
 from .models import Booking, Place
 from .services import BookingRefused
 from .staff_forms import BookForResidentForm, BookingPolicyForm, CheckInCodeForm, SuspensionLiftForm, WalkInForm
@@ -99,7 +98,7 @@ class RosterView(RosterMixin, TemplateView):
             code_form.fields["code"].widget.attrs.pop("autofocus", None)
         kwargs.setdefault("walk_in_form", WalkInForm())
         kwargs.setdefault("book_form", BookForResidentForm())
-        kwargs.setdefault("request_key", str(uuid.uuid4()))
+        kwargs.setdefault("request_key", new_request_key())
         return super().get_context_data(**kwargs) | {
             "section": "",
             "schedule_section": "week",
