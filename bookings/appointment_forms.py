@@ -13,10 +13,8 @@ from portal.forms import PhoneNumberField
 from portal.models import User
 from portal.templatetags.portal_tags import day_label, hhmm
 
-from .appointments import NEED_MAX_LENGTH, AppointmentDay
+from .appointments import NEED_MAX_LENGTH, SLOT_FORMAT, AppointmentDay
 from .models import AppointmentSetup, AppointmentTopic
-
-SLOT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class SlotField(forms.CharField):

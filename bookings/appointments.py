@@ -40,6 +40,8 @@ LOCK_TIMEOUT = "5s"
 MAX_COMING_APPOINTMENTS = 3
 NEED_MAX_LENGTH = 500
 STAFF_SOURCES = (Booking.Source.STAFF, Booking.Source.WALK_IN)
+# How a form names a slot: its local start, to the minute (2026-11-22T19:00).
+SLOT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def busy_message() -> str:
@@ -66,8 +68,8 @@ class AppointmentSlot:
 
     @property
     def value(self) -> str:
-        """How a form names the slot: its local start, to the minute."""
-        return timezone.localtime(self.starts_at).strftime("%Y-%m-%dT%H:%M")
+        """How a form names the slot (``SLOT_FORMAT``)."""
+        return timezone.localtime(self.starts_at).strftime(SLOT_FORMAT)
 
 
 @dataclass(frozen=True)
