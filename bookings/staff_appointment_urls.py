@@ -1,8 +1,29 @@
 """Staff appointment pages, mounted at /staff/ in namespace ``bookings_staff``."""
 
-from django.urls import path
+import datetime as dt
+
+from django.urls import path, register_converter
 
 from . import staff_appointment_views as views
+
+
+class RosterDateConverter:
+    """The day of a roster (``2026-11-22``) as a date. Anything that is not a date of this
+    century is no match, so a 404."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> dt.date:
+        date = dt.date.fromisoformat(value)  # a ValueError is no match
+        if not views.EARLIEST_DATE <= date <= views.LATEST_DATE:
+            raise ValueError(value)
+        return date
+
+    def to_url(self, value: dt.date | str) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+register_converter(RosterDateConverter, "rosterdate")
 
 centre = "centres/<slug:slug>/appointments/"
 
@@ -15,19 +36,19 @@ urlpatterns = [
         views.AppointmentTopicDeleteView.as_view(),
         name="appointment_topic_delete",
     ),
-    path(centre + "day/<str:date>/", views.AppointmentDayView.as_view(), name="appointment_day"),
+    path(centre + "day/<rosterdate:date>/", views.AppointmentDayView.as_view(), name="appointment_day"),
     path(
-        centre + "day/<str:date>/check-in/",
+        centre + "day/<rosterdate:date>/check-in/",
         views.AppointmentCheckInCodeView.as_view(),
         name="appointment_check_in_code",
     ),
     path(
-        centre + "day/<str:date>/roster.csv",
+        centre + "day/<rosterdate:date>/roster.csv",
         views.AppointmentExportView.as_view(file_format="csv"),
         name="appointment_export_csv",
     ),
     path(
-        centre + "day/<str:date>/roster.xlsx",
+        centre + "day/<rosterdate:date>/roster.xlsx",
         views.AppointmentExportView.as_view(file_format="xlsx"),
         name="appointment_export_xlsx",
     ),

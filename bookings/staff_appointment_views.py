@@ -41,6 +41,7 @@ from .forms import new_request_key
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
 from .staff_selectors import holder_phone
 
+# The days a roster URL can name (``staff_appointment_urls.RosterDateConverter``).
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
 
@@ -50,18 +51,7 @@ def _url(name: str, centre, **kwargs) -> str:
 
 
 def day_url(centre, date: dt.date) -> str:
-    return _url("appointment_day", centre, date=date.isoformat())
-
-
-def parse_day(value: str) -> dt.date:
-    """The date of a roster URL; anything that is not a date of this century is a 404."""
-    try:
-        date = dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise Http404 from error
-    if not EARLIEST_DATE <= date <= LATEST_DATE:
-        raise Http404
-    return date
+    return _url("appointment_day", centre, date=date)
 
 
 class AppointmentStaffMixin(CentreScheduleMixin):
@@ -177,7 +167,7 @@ class AppointmentDayView(AppointmentStaffMixin, TemplateView):
     read_only_ok = True
 
     def setup_day(self):
-        self.date = parse_day(self.kwargs["date"])
+        self.date = self.kwargs["date"]
         self.setup = self.get_setup()
         now = timezone.now()
         if self.setup is None:
@@ -356,7 +346,7 @@ class AppointmentCheckInCodeView(AppointmentStaffMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        date = parse_day(kwargs["date"])
+        date = kwargs["date"]
         form = CheckInCodeForm(request.POST)
         if form.is_valid():
             try:
@@ -420,7 +410,7 @@ class AppointmentExportView(AppointmentStaffMixin, View):
     file_format = "csv"
 
     def get(self, request, *args, **kwargs):
-        date = parse_day(kwargs["date"])
+        date = kwargs["date"]
         header, rows = roster_rows(services.appointment_day_roster(self.centre, date))
         filename = f"{self.centre.slug}-appointments-{date.isoformat()}"
         if self.file_format == "xlsx":
