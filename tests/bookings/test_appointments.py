@@ -782,9 +782,13 @@ def test_staff_answer_and_check_in_from_the_roster(client, centre, certificates,
     assert appointment.checked_in_at == at(MONDAY, "18:50")
 
     client.post(staff_url("appointment_check_in_undo", centre, pk=appointment.pk))
+    appointment.refresh_from_db()
+    assert (appointment.checked_in_at, appointment.checked_in_by) == (None, None)
+
+    monkeypatch.setattr(timezone, "now", lambda: at(MONDAY, "18:52"))
     client.post(staff_url("appointment_check_in", centre, pk=appointment.pk))
     appointment.refresh_from_db()
-    assert (appointment.checked_in_at, appointment.checked_in_by) == (at(MONDAY, "18:50"), staff)
+    assert (appointment.checked_in_at, appointment.checked_in_by) == (at(MONDAY, "18:52"), staff)
 
 
 def test_a_proposal_from_the_roster_with_a_forged_time_changes_nothing(client, centre, certificates, resident, staff):

@@ -572,15 +572,21 @@ def test_staff_may_book_after_the_online_window_until_the_session_ends(taichi, c
         )
 
 
-def test_sessions_at_another_centre_are_booked_there():
-    """The booking copies the session's centre and activity, whatever centre the resident uses."""
+def test_sessions_at_another_centre_are_booked_there_under_that_districts_rules():
+    """The booking copies the session's centre and activity, and the rules of the session's
+    district apply, not those of the district where the resident lives."""
+    home = open_centre()
+    BookingPolicy.objects.create(district=home.district, max_active_bookings=1)
+    wang = resident(home_community=home.area)
+    booking_create(occurrence=evening(ActivityFactory(centre=home, title="书法")), resident=wang, now=NOW)
     centre = open_centre()
     taichi = ActivityFactory(centre=centre, title="太极拳")
-    occurrence = evening(taichi)
+    occurrence = evening(taichi, date=THURSDAY)
 
-    [booking] = booking_create(occurrence=occurrence, resident=resident(), now=NOW)
+    [booking] = booking_create(occurrence=occurrence, resident=wang, now=NOW)
 
-    assert (booking.centre_id, booking.activity_id) == (centre.pk, taichi.pk)
+    assert (booking.centre_id, booking.activity_id, booking.status) == (centre.pk, taichi.pk, Booking.Status.CONFIRMED)
+    assert centre.district_id != home.district_id
 
 
 def test_a_request_sent_twice_for_the_last_place_returns_the_booking_it_made():

@@ -110,19 +110,38 @@ def test_a_session_the_centre_cancelled_is_cancelled_in_the_feed(client, mother,
     assert "This session is cancelled: 停电" in str(event["DESCRIPTION"])
 
 
-def test_waiting_list_entries_are_not_in_the_feed(client, mother):
+def test_waiting_list_entries_are_not_in_the_feed_and_an_offer_is_tentative(
+    client, mother, django_capture_on_commit_callbacks
+):
+    talk = bookable_session(title="健康讲座", date=TUESDAY, starts=dt.time(9), ends=dt.time(10))
+    booking_for(mother, talk)
     full = bookable_session(title="亲子烘焙", capacity=1, date=TUESDAY)
-    fill(full)
-    booking_for(mother, full, join_waiting_list=True)
+    [holder] = fill(full)
+    offer = booking_for(mother, full, join_waiting_list=True)
     client.force_login(mother)
-    assert events(client, feed_link(client)) == []
+    token = feed_link(client)
+    assert [str(e["SUMMARY"]) for e in events(client, token)] == ["健康讲座 (李梅)"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=holder, by=holder.resident)
+    offer.refresh_from_db()
+    assert offer.status == "offered"
+
+    found = events(client, token)
+    assert [(str(e["SUMMARY"]), str(e["STATUS"])) for e in found] == [
+        ("健康讲座 (李梅)", "CONFIRMED"),
+        ("亲子烘焙 (李梅)", "TENTATIVE"),
+    ]
+    assert "A place is offered: accept it before" in str(found[1]["DESCRIPTION"])
 
 
 def test_the_feed_holds_only_ones_own_places(client, mother):
     talk = bookable_session(title="健康讲座", date=TUESDAY)
     booking_for(resident(phone="13887654321", name="张强"), talk)
+    mine = booking_for(mother, talk)
     client.force_login(mother)
-    assert events(client, feed_link(client)) == []
+    [event] = events(client, feed_link(client))
+    assert (str(event["SUMMARY"]), str(event["UID"])) == ("健康讲座 (李梅)", f"place-{mine.places.get().pk}@testserver")
 
 
 def test_a_new_link_stops_the_old_one(client, mother):
@@ -150,7 +169,9 @@ def test_the_feed_needs_no_login_but_making_a_link_does(client, mother):
     response = client.post("/en/bookings/feed/new/")
     assert response.status_code == 302 and response["Location"].startswith("/en/login/")
     assert FeedToken.objects.get().token == token
-    assert client.get("/en/bookings/feed/new/").status_code in (302, 405)
+    response = client.get("/en/bookings/feed/new/")
+    assert response.status_code == 302 and response["Location"].startswith("/en/login/")
+    assert FeedToken.objects.get().token == token
 
 
 def test_the_calendar_has_its_time_zone(client, mother):

@@ -278,8 +278,10 @@ def test_a_double_click_on_the_last_place_finds_the_booking(client, homework, mo
     key = str(uuid.uuid4())
     first = post_book(client, homework, [str(xiaoming.pk)], request_key=key)
     second = post_book(client, homework, [str(xiaoming.pk)], request_key=key)
-    assert second.status_code == 302
-    assert second["Location"] == first["Location"]
+    booking = Booking.objects.get(resident=mother)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first["Location"] == second["Location"] == f"/en/bookings/{booking.code}/"
+    assert Place.objects.filter(occurrence=homework, is_held=True).count() == 3
 
 
 def test_booking_a_session_of_a_course_books_the_whole_course(client, mother):
@@ -399,7 +401,10 @@ def test_a_suspension_in_another_district_does_not_stop_booking_here(client, tal
     )
     client.force_login(mother)
     assert 'id="booking-form"' in panel(page(client, talk))
-    assert post_book(client, talk, ["self"]).status_code == 302
+    response = post_book(client, talk, ["self"])
+    booking = Booking.objects.get(resident=mother)
+    assert response.status_code == 302 and response["Location"] == f"/en/bookings/{booking.code}/"
+    assert (booking.occurrence, booking.status) == (talk, "confirmed")
 
 
 def test_a_full_session_is_refused_and_the_waiting_list_offered(client, homework, mother, xiaoming):
@@ -480,9 +485,10 @@ def test_joining_the_waiting_list_of_a_full_course(client, mother):
     evening = course(title="书法夜校", sessions=3, first_date=TUESDAY, capacity=1)
     fill(course=evening)
     client.force_login(mother)
-    post_book(client, evening.occurrences.first(), ["self"], join_waiting_list="1")
+    response = post_book(client, evening.occurrences.first(), ["self"], join_waiting_list="1")
     booking = Booking.objects.get(resident=mother)
-    assert (booking.course, booking.status) == (evening, "waiting")
+    assert response["Location"] == f"/en/bookings/{booking.code}/"
+    assert (booking.course, booking.status, booking.places.count()) == (evening, "waiting", 0)
 
 
 def _offered(client, full_homework, mother, xiaoming, django_capture_on_commit_callbacks) -> Booking:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking, Place
-from bookings.services import booking_create, check_in_by_code
+from bookings.services import booking_cancel, booking_create, check_in_by_code
 from tests.activities.factories import open_centre
 from tests.bookings.factories import bookable_session, child_of, resident
 from tests.portal.factories import CentreStaffFactory
@@ -92,6 +92,7 @@ def test_a_second_tick_keeps_the_first_time(logged_in, occurrence, son_booking):
     place = son_booking.places.get()
     logged_in.post(url("roster_check_in", occurrence, place_pk=place.pk))
     first = Place.objects.get(pk=place.pk).checked_in_at
+    assert first is not None
 
     logged_in.post(url("roster_check_in", occurrence, place_pk=place.pk))
 
@@ -350,3 +351,14 @@ def test_nothing_is_added_to_a_cancelled_session(logged_in, staff, occurrence):
     assert 'id="code-form"' not in html and url("roster_walk_in", occurrence) not in html
     assert walk_in.context["walk_in_form"].non_field_errors() == ["This session has been cancelled."]
     assert Booking.objects.count() == 0
+
+
+def test_a_tick_for_a_cancelled_booking_is_not_found_and_changes_nothing(logged_in, staff, occurrence, son_booking):
+    place = son_booking.places.get()
+    booking_cancel(booking=son_booking, by=staff, reason="生病")
+
+    response = logged_in.post(url("roster_check_in", occurrence, place_pk=place.pk))
+
+    assert response.status_code == 404
+    place.refresh_from_db()
+    assert (place.checked_in_at, place.checked_in_by, place.is_held) == (None, None, False)

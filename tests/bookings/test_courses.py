@@ -8,12 +8,14 @@ import pytest
 from activities import services as scheduling
 from activities.models import Audience, Series
 from activities.services import Scope
-from bookings.models import Booking, Place
+from bookings.models import Booking, BookingPolicy, Place
 from bookings.services import active_bookings_count, booking_cancel, booking_create, walk_in_add
 from tests.activities.factories import ActivityFactory, room_of
 from tests.bookings.rule_helpers import (
+    FRIDAY,
     NEXT_WEDNESDAY,
     NOW,
+    THURSDAY,
     WEDNESDAY,
     T,
     at,
@@ -86,11 +88,21 @@ def test_one_booking_holds_a_place_at_every_session_of_the_course(english_class,
 
 
 def test_a_course_counts_as_one_coming_booking(english_class):
+    BookingPolicy.objects.create(district=english_class.centre.district, max_active_bookings=2)
     course = weekly(english_class)
+    talk = ActivityFactory(centre=english_class.centre, title="健康讲座")
     wang = resident()
     booking_create(course=course, resident=wang, now=NOW)
 
     assert active_bookings_count(wang, NOW) == 1
+    [single] = booking_create(occurrence=evening(talk, date=THURSDAY), resident=wang, now=NOW)
+    assert single.status == Booking.Status.CONFIRMED
+    with refused(
+        "limit",
+        "You can hold at most 2 coming bookings at a time, your family's included. "
+        "Cancel one you no longer need first.",
+    ):
+        booking_create(occurrence=evening(talk, date=FRIDAY), resident=wang, now=NOW)
 
 
 def test_a_resident_cannot_book_a_session_of_a_course_on_its_own(english_class):
@@ -120,7 +132,7 @@ def test_staff_may_let_someone_try_one_session_of_a_course(english_class):
 def test_a_series_that_is_not_a_course_is_not_booked_as_one(english_class):
     series = weekly(english_class, is_course=False)
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Only a series marked as a course is booked as a whole"):
         booking_create(course=series, resident=resident(), now=NOW)
 
     assert Booking.objects.count() == 0

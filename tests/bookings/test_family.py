@@ -202,9 +202,9 @@ def test_changing_a_removed_family_member_is_refused_and_does_not_bring_it_back(
 def test_another_residents_family_member_cannot_be_changed_or_removed(mother, neighbour, xiaoming):
     before = snapshot(xiaoming)
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="belongs to another resident"):
         dependant_save(guardian=neighbour, dependant=xiaoming, name="改名", birth_date=years_ago(3), relation="child")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="belongs to another resident"):
         dependant_delete(guardian=neighbour, dependant=xiaoming)
 
     assert snapshot(xiaoming) == before
@@ -227,12 +227,18 @@ def test_removal_is_refused_while_a_booking_is_to_come(mother, xiaoming, occurre
 
 
 def test_removal_is_refused_while_a_booking_is_under_way(mother, xiaoming, occurrence):
-    book(xiaoming, occurrence, ends_at=timezone.now() + dt.timedelta(minutes=20))
+    booking = book(xiaoming, occurrence, ends_at=timezone.now() + dt.timedelta(minutes=20))
+    before = snapshot(xiaoming)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         dependant_delete(guardian=mother, dependant=xiaoming)
 
-    assert Dependant.objects.filter(pk=xiaoming.pk).exists()
+    assert field_messages(refused.value) == {
+        "dependant": ["小明 still has 1 booking to come. Cancel it first, then remove 小明."]
+    }
+    assert snapshot(xiaoming) == before
+    booking.refresh_from_db()
+    assert (booking.dependant_id, booking.status) == (xiaoming.pk, "confirmed")
 
 
 def test_removal_keeps_past_and_cancelled_bookings_with_the_name(mother, xiaoming, occurrence):

@@ -91,17 +91,23 @@ def test_each_row_can_be_ticked_on_its_own(client, staff, occurrence, full_roste
     client.force_login(staff)
     html = main_part(client.get(roster_url(occurrence)))
 
-    for booking in full_roster.values():
+    def action(name, place):
+        kwargs = {"slug": occurrence.centre.slug, "pk": occurrence.pk, "place_pk": place.pk}
+        return f'action="{reverse(f"bookings_staff:{name}", kwargs=kwargs)}"'
+
+    shown = {}
+    for key, booking in full_roster.items():
         place = booking.places.get()
         assert f'id="place-{place.pk}"' in html
-        if place.checked_in_at is None:
-            assert (
-                reverse(
-                    "bookings_staff:roster_check_in",
-                    kwargs={"slug": occurrence.centre.slug, "pk": occurrence.pk, "place_pk": place.pk},
-                )
-                in html
-            )
+        shown[key] = (action("roster_check_in", place) in html, action("roster_check_in_undo", place) in html)
+    # Everyone not yet in has their own tick; the walk-in, checked in when added, has an undo instead.
+    assert shown == {
+        "mother": (True, False),
+        "son": (True, False),
+        "li": (True, False),
+        "zhang": (True, False),
+        "walk_in": (False, True),
+    }
 
 
 def test_the_code_form_is_made_for_scanning_and_typing(client, staff, occurrence):
@@ -163,6 +169,7 @@ def test_the_waiting_list_shows_offers_and_positions(client, staff, centre, djan
     assert "Offered a place, to answer by" in html
     assert "No one has a place yet." in html
     assert "<details" in html and "1 cancelled booking" in html and "生病" in html
+    waiting.refresh_from_db()
     assert waiting.status == Booking.Status.WAITING
 
 

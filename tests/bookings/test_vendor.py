@@ -121,8 +121,10 @@ def test_a_tarball_that_does_not_match_its_integrity_is_refused(tmp_path):
 def test_a_wrong_pinned_integrity_refuses_the_real_tarball(tmp_path):
     wrong = "sha512-" + "A" * 86 + "=="
 
-    with pytest.raises(vendor.VendorError):
+    with pytest.raises(vendor.VendorError) as refused:
         vendor.vendor_package(package(integrity=wrong), into=tmp_path, fetch=Registry())
+
+    assert "does not match its pinned hash" in str(refused.value) and wrong in str(refused.value)
 
     assert list(tmp_path.iterdir()) == []
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from activities import services as scheduling
+from activities.models import Activity
 from bookings.models import Booking, BookingPolicy
 from bookings.services import (
     booking_cancel,
@@ -77,11 +78,21 @@ def statuses(*bookings) -> list[str]:
     return [fresh(b).status for b in bookings]
 
 
-def test_the_waiting_list_keeps_the_order_people_joined_in(queue):
+def test_the_waiting_list_keeps_the_order_people_joined_in(queue, django_capture_on_commit_callbacks):
     q = queue
+    # 戊 joined at 09:59, before everyone, but their request was written last (a slow
+    # request): the queue follows the time of joining, not the order of the rows.
+    [earliest] = booking_create(
+        occurrence=q.occurrence, resident=resident("戊"), join_waiting_list=True, now=NOW - dt.timedelta(minutes=1)
+    )
+    assert earliest.pk > q.third.pk
 
-    assert [waiting_position(b) for b in (q.first, q.second, q.third)] == [1, 2, 3]
-    assert statuses(q.first, q.second, q.third) == [Booking.Status.WAITING] * 3
+    assert [waiting_position(b) for b in (earliest, q.first, q.second, q.third)] == [1, 2, 3, 4]
+    assert statuses(earliest, q.first, q.second, q.third) == [Booking.Status.WAITING] * 4
+
+    _cancel_holder(q, django_capture_on_commit_callbacks)
+
+    assert statuses(earliest, q.first) == [Booking.Status.OFFERED, Booking.Status.WAITING]
 
 
 def test_a_waiting_list_of_another_session_does_not_count(queue):
@@ -313,13 +324,24 @@ def test_raising_the_places_offers_them_to_the_waiting_list(queue, django_captur
 
 
 def test_lowering_or_keeping_the_places_offers_nothing(queue, django_capture_on_commit_callbacks):
+    # Two places are free but not offered yet (the places went up behind the services'
+    # back): only raising the places through the service offers them, so keeping or
+    # lowering them must not.
+    Activity.objects.filter(pk=queue.activity.pk).update(capacity=3)
+    queue.activity.refresh_from_db()
     before = snapshot()
 
     with django_capture_on_commit_callbacks(execute=True):
         scheduling.activity_save(centre=queue.activity.centre, activity=queue.activity, title="太极拳（初级）")
+    assert snapshot() == before
+
+    queue.activity.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.activity_save(centre=queue.activity.centre, activity=queue.activity, capacity=2)
 
     assert snapshot() == before
     assert statuses(queue.first, queue.second, queue.third) == [Booking.Status.WAITING] * 3
+    assert Activity.objects.get(pk=queue.activity.pk).capacity == 2
 
 
 def test_someone_staff_put_on_the_waiting_list_is_offered_by_text_message(django_capture_on_commit_callbacks):

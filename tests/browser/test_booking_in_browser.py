@@ -342,7 +342,13 @@ def test_a_full_evening_course_puts_a_resident_on_the_waiting_list_who_accepts_t
     )
     other.get_by_role("button", name=zh("Yes, cancel")).click()
     expect(other).to_have_url(f"{other.base_url}/bookings/")
-    expect(other.get_by_role("status")).to_contain_text("青年夜校·摄影")
+    expect(other.get_by_role("status")).to_contain_text(
+        zh(
+            "Cancelled: %(what)s for %(name)s. Thank you for freeing the place.",
+            what=what(holder),
+            name=holder.person_name,
+        )
+    )
     holder.refresh_from_db()
     assert holder.status == Booking.Status.CANCELLED
     # The freed place was offered to the first on the list when the cancelling committed.

@@ -115,6 +115,7 @@ def test_twenty_to_a_page(client, resident):
     assert [f"消息{n:02d}" in second for n in range(25)] == [True] * 5 + [False] * 20
     assert "Page 2 of 2" in second
     assert beyond.status_code == 200
+    assert [f"消息{n:02d}" in squeeze(beyond) for n in range(25)] == [False] * 5 + [True] * 20  # the first page
 
 
 def test_mark_all_as_read(client, resident, neighbour):
@@ -152,7 +153,7 @@ def test_mark_all_with_a_malformed_mark_reads_all(client, resident, up_to):
 
     response = client.post(reverse("portal:inbox_mark_all_read"), {"up_to": up_to})
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("portal:inbox")
     assert unread(resident) == []
 
 
