@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from portal.services import notification_send
 from portal.templatetags.portal_tags import hhmm, when
 
 from .codes import new_pass_code, normalise_code
+from .locking import set_lock_timeout
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
 
 LOCK_TIMEOUT = "5s"
@@ -223,12 +224,6 @@ def appointment_topic_delete(*, topic: AppointmentTopic) -> None:
 # --- Locking -------------------------------------------------------------------------------
 
 
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-
-
 def _lock_setup(centre: Centre) -> AppointmentSetup:
     """The centre's set-up, row-locked until the transaction ends: every change to the
     centre's slots goes one at a time. Raises ``ValidationError`` when there is none."""
@@ -359,7 +354,7 @@ def appointment_request(
     starts_at = starts_at.replace(second=0, microsecond=0)
     try:
         with transaction.atomic():
-            _set_lock_timeout()
+            set_lock_timeout(LOCK_TIMEOUT)
             setup = _lock_setup(centre)
             if request_key:
                 earlier = Appointment.objects.filter(request_key=request_key, centre=centre)
@@ -480,7 +475,7 @@ def appointment_propose(*, appointment: Appointment, by, starts_at: dt.datetime,
     starts_at = starts_at.replace(second=0, microsecond=0)
     try:
         with transaction.atomic():
-            _set_lock_timeout()
+            set_lock_timeout(LOCK_TIMEOUT)
             setup = _lock_setup(appointment.centre)
             appointment = _locked(appointment)
             _refuse_unless(
