@@ -15,6 +15,7 @@ from .family import family_of
 from .models import ACTIVE_STATUSES, Booking, Dependant, FeedToken, Place, Suspension
 from .services import (  # the rules the services apply
     _age_problem,
+    _course_sessions,
     booking_window_problem,
     cancel_deadline,
     held_places,
@@ -325,9 +326,7 @@ def places_left(occurrence: Occurrence) -> int:
     """Free places at a session, or for a session of a course at the course's fullest
     session (the course is booked whole)."""
     if occurrence.series_id and occurrence.series.is_course:
-        ids = list(
-            occurrence.series.occurrences.filter(status=Occurrence.Status.SCHEDULED).values_list("pk", flat=True)
-        )
+        ids = _course_sessions(occurrence.series)
     else:
         ids = [occurrence.pk]
     held = held_places(ids)
