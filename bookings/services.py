@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from portal.services import notification_send
 from portal.templatetags.portal_tags import when
 
 from .codes import new_pass_code, normalise_code
+from .locking import set_lock_timeout
 from .models import ACTIVE_STATUSES, Appointment, Booking, BookingPolicy, Dependant, Place, Suspension
 
 LOCK_TIMEOUT = "5s"
@@ -54,12 +55,6 @@ def booking_policy_for(district: Area) -> BookingPolicy:
     """The district's rules, or the defaults while it has set none."""
     policy = BookingPolicy.objects.filter(district=district).first()
     return policy or BookingPolicy(district=district)
-
-
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
 
 
 def _lock_residents(ids: Iterable[int | None]) -> None:
@@ -93,7 +88,7 @@ def _guarded(write):
     in time, or a write another request got in first with, becomes a polite refusal."""
     try:
         with transaction.atomic():
-            _set_lock_timeout()
+            set_lock_timeout(LOCK_TIMEOUT)
             return write()
     except OperationalError as error:
         if "lock timeout" in str(error) or "could not obtain lock" in str(error) or "locked" in str(error):
