@@ -106,7 +106,9 @@ def panel_needed(occurrence: Occurrence, now: dt.datetime) -> bool:
     )
 
 
-def _target(occurrence: Occurrence) -> tuple[Q, Series | None]:
+def booking_target(occurrence: Occurrence) -> tuple[Q, Series | None]:
+    """What is booked from the session's page: the session itself or, for a session of a
+    course, the course (returned too). The ``Q`` finds the bookings of it."""
     if occurrence.series_id and occurrence.series.is_course:
         return Q(course_id=occurrence.series_id), occurrence.series
     return Q(occurrence_id=occurrence.pk), None
@@ -118,7 +120,7 @@ def booking_panel(
     """The panel of ``occurrence`` (fetched with its activity, centre and series). One
     query for a visitor; four for a resident (their bookings here, their family, and a
     suspension in the centre's district)."""
-    target, course = _target(occurrence)
+    target, course = booking_target(occurrence)
     waiting = Booking.objects.filter(target, status=Booking.Status.WAITING).order_by().values("status")
     waiting = waiting.annotate(n=Count("pk")).values("n")
     sessions = Occurrence.objects.filter(status=Occurrence.Status.SCHEDULED)

@@ -14,6 +14,7 @@ from activities.selectors import staff_centre_sessions
 from portal.models import User, mask_phone
 
 from .models import Appointment, Booking, Dependant, Place, Suspension
+from .selectors import booking_target
 
 CLOSED_STATUSES = (
     Booking.Status.CANCELLED,
@@ -95,13 +96,6 @@ class Roster:
         return sum(1 for row in self.rows if row.place.no_show)
 
 
-def _booking_target(occurrence: Occurrence) -> Q:
-    """Bookings of the session itself or, for a session of a course, of the course."""
-    if occurrence.series_id is not None and occurrence.series.is_course:
-        return Q(course_id=occurrence.series_id)
-    return Q(occurrence_id=occurrence.pk)
-
-
 def roster_for(occurrence: Occurrence) -> Roster:
     """Everyone holding a place at the session (three queries in all)."""
     roster = Roster(occurrence=occurrence)
@@ -125,7 +119,7 @@ def roster_for(occurrence: Occurrence) -> Roster:
                 phone=holder_phone(booking),
             )
         )
-    target = _booking_target(occurrence)
+    target, _course = booking_target(occurrence)
     queue = (
         Booking.objects.filter(target, status__in=(Booking.Status.OFFERED, Booking.Status.WAITING))
         .select_related("resident", "dependant")
