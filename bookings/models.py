@@ -260,9 +260,6 @@ class Suspension(models.Model):
     def __str__(self):
         return f"{self.resident_id} {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
 
-    def is_in_force(self, now) -> bool:
-        return self.lifted_at is None and self.starts_at <= now < self.ends_at
-
 
 class FeedToken(models.Model):
     """The secret in the address of a resident's own calendar feed."""
@@ -389,10 +386,6 @@ class Appointment(models.Model):
 
     def get_absolute_url(self):
         return reverse("bookings:appointment", kwargs={"code": self.code})
-
-    @property
-    def holds_slot(self) -> bool:
-        return self.status in APPOINTMENT_HOLDING_STATUSES
 
     @property
     def code_display(self) -> str:

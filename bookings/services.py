@@ -432,7 +432,7 @@ class _TakenMeanwhile(Exception):
     """Places that looked free were taken by bookings committed while ours was written."""
 
 
-def _what(booking: Booking) -> str:
+def what_is_booked(booking: Booking) -> str:
     return _("“%(activity)s” on %(when)s") % {"activity": booking.activity.title, "when": when(booking.starts_at)}
 
 
@@ -446,7 +446,9 @@ def _tell_booked(bookings: list[Booking]) -> None:
             text = _("Booked: %(what)s for %(name)s. Pass code %(code)s.")
         else:
             text = _("%(name)s is on the waiting list for %(what)s. We will tell you if a place frees up.")
-        _tell(booking, text % {"what": _what(booking), "name": booking.person_name, "code": booking.code_display})
+        _tell(
+            booking, text % {"what": what_is_booked(booking), "name": booking.person_name, "code": booking.code_display}
+        )
 
 
 def _release(booking: Booking, now: dt.datetime) -> list[int]:
@@ -503,7 +505,7 @@ def _booking_close(
         if freed:
             _offer_after_commit(current)
         if by_staff:
-            _tell(current, _("The centre cancelled your booking for %(what)s.") % {"what": _what(current)})
+            _tell(current, _("The centre cancelled your booking for %(what)s.") % {"what": what_is_booked(current)})
         return current
 
     return _guarded(write)
@@ -571,7 +573,7 @@ def _offer_to(candidate: Booking, now: dt.datetime) -> str:
         _tell(
             booking,
             _("A place is free for %(name)s at %(what)s. Accept it before %(until)s, or it passes to the next person.")
-            % {"name": booking.person_name, "what": _what(booking), "until": when(booking.offer_expires_at)},
+            % {"name": booking.person_name, "what": what_is_booked(booking), "until": when(booking.offer_expires_at)},
         )
         return "offered"
 
@@ -599,7 +601,7 @@ def offer_accept(*, booking: Booking, now: dt.datetime | None = None) -> Booking
         _tell(
             current,
             _("Booked: %(what)s for %(name)s. Pass code %(code)s.")
-            % {"what": _what(current), "name": current.person_name, "code": current.code_display},
+            % {"what": what_is_booked(current), "name": current.person_name, "code": current.code_display},
         )
         return current
 
@@ -629,7 +631,10 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             booking.closed_at = now
             booking.save(update_fields=["status", "closed_at"])
             booking.places.filter(is_held=True).update(is_held=False)
-            _tell(booking, _("The place offered at %(what)s has passed to the next person.") % {"what": _what(booking)})
+            _tell(
+                booking,
+                _("The place offered at %(what)s has passed to the next person.") % {"what": what_is_booked(booking)},
+            )
             _offer_after_commit(booking)
             return booking
 
@@ -696,7 +701,7 @@ def check_in_by_code(*, occurrence: Occurrence, code: str, by, now: dt.datetime 
         other = Booking.objects.filter(code=cleaned).select_related("activity").first()
         if other is not None and other.centre_id == occurrence.centre_id:
             _refuse(
-                _("This pass is for %(what)s, not this session.") % {"what": _what(other)},
+                _("This pass is for %(what)s, not this session.") % {"what": what_is_booked(other)},
                 "other_session",
             )
         _refuse(_("No booking for this session has the code %(code)s.") % {"code": cleaned}, "code")
@@ -714,7 +719,7 @@ def walk_in_add(
 ) -> Booking:
     """Someone who came without booking: they take a free place and are checked in."""
     now = now or timezone.now()
-    resident = User.objects.filter(phone=phone).first() if phone else None
+    resident = User.objects.filter(phone=phone, is_active=True).first() if phone else None
     with transaction.atomic():
         [booking] = booking_create(
             occurrence=occurrence,
@@ -887,7 +892,7 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
             booking.closed_at = now
             booking.cancel_reason = reason[:200]
             booking.save(update_fields=["status", "cancelled_by_centre", "closed_at", "cancel_reason"])
-            _tell(booking, _("Cancelled by the centre: %(what)s.") % {"what": _what(booking)})
+            _tell(booking, _("Cancelled by the centre: %(what)s.") % {"what": what_is_booked(booking)})
             told += 1
         _bookings_follow_sessions(occurrence_ids)
     return told

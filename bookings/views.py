@@ -23,7 +23,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from activities.models import Occurrence
 from activities.selectors import occurrence_for_public_page
 from activities.views import occurrence_page
-from portal.templatetags.portal_tags import when
 
 from . import selectors
 from .appointments import appointments_of_resident
@@ -39,6 +38,7 @@ from .services import (
     offer_accept,
     offer_decline,
     suspension_message,
+    what_is_booked,
 )
 
 PAST_PAGE_SIZE = 20
@@ -61,10 +61,6 @@ def _sent_form(user_id, request_key: str) -> str:
 
 def _refusal_text(refusal: BookingRefused) -> str:
     return " ".join(refusal.messages)
-
-
-def _what(booking: Booking) -> str:
-    return _("“%(activity)s” on %(when)s") % {"activity": booking.activity.title, "when": when(booking.starts_at)}
 
 
 def _own_booking(request, code: str) -> Booking:
@@ -99,10 +95,13 @@ def _booked_message(bookings: list[Booking]) -> str:
     first = bookings[0]
     if first.status == Booking.Status.WAITING:
         return _("On the waiting list for %(what)s: %(names)s. We will tell you if a place frees up.") % {
-            "what": _what(first),
+            "what": what_is_booked(first),
             "names": names,
         }
-    return _("Booked: %(what)s for %(names)s. Show the pass at the door.") % {"what": _what(first), "names": names}
+    return _("Booked: %(what)s for %(names)s. Show the pass at the door.") % {
+        "what": what_is_booked(first),
+        "names": names,
+    }
 
 
 @require_POST
@@ -220,12 +219,14 @@ def _done_message(booking: Booking) -> str:
     if booking.status == Booking.Status.LEFT:
         return _("%(name)s has left the waiting list for %(what)s.") % {
             "name": booking.person_name,
-            "what": _what(booking),
+            "what": what_is_booked(booking),
         }
     if booking.status == Booking.Status.DECLINED:
-        return _("You declined the place offered at %(what)s. It goes to the next person.") % {"what": _what(booking)}
+        return _("You declined the place offered at %(what)s. It goes to the next person.") % {
+            "what": what_is_booked(booking)
+        }
     return _("Cancelled: %(what)s for %(name)s. Thank you for freeing the place.") % {
-        "what": _what(booking),
+        "what": what_is_booked(booking),
         "name": booking.person_name,
     }
 
@@ -276,7 +277,7 @@ def booking_accept(request, code: str):
     messages.success(
         request,
         _("Booked: %(what)s for %(name)s. Show the pass at the door.")
-        % {"what": _what(booking), "name": booking.person_name},
+        % {"what": what_is_booked(booking), "name": booking.person_name},
     )
     return redirect(booking)
 

@@ -143,6 +143,17 @@ def test_staff_add_a_child_who_walks_in_at_a_childrens_activity(after_school):
     assert booking.places.get().checked_in_at == NOW
 
 
+def test_a_walk_in_with_the_number_of_a_closed_account_is_kept_as_a_guest():
+    _centre, activity = centre_with_activity(title="健康讲座", capacity=10)
+    talk = evening(activity)
+    closed = resident(phone="13500000777", is_active=False)
+
+    booking = walk_in_add(occurrence=talk, by=staff_of(talk.centre), person_name="王伯", phone="13500000777")
+
+    assert (booking.resident_id, booking.guest_phone, booking.person_name) == (None, "13500000777", "王伯")
+    assert not Booking.objects.filter(resident=closed).exists()
+
+
 def test_staff_book_a_child_without_an_account_by_name_at_a_childrens_activity(after_school):
     staff = staff_of(after_school.centre)
 
