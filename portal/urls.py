@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("activities.staff_urls")),
     path("staff/", include("bookings.staff_urls")),
     path("staff/", include("centres.staff_urls")),
+    path("staff/statistics/", include("stats.urls")),
     prefix_default_language=False,
 )
 

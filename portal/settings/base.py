@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "activities",
     "bookings",
     "ratings",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
     "record-no-shows": {
         "task": "bookings.tasks.record_no_shows",
         "schedule": timedelta(minutes=10),
+    },
+    # The month's figures, on the 1st at 01:00 (CELERY_TIMEZONE is Asia/Shanghai).
+    "monthly-statistics": {
+        "task": "stats.tasks.roll_up_last_month",
+        "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
 }
 
