@@ -66,6 +66,29 @@ PACKAGES = [
             ),
         },
     ),
+    # Charts of the statistics pages (the UMD build: one file, no bundler). Its source
+    # map comes too: the file names it, and collectstatic's manifest storage refuses a
+    # reference to a file that is not there.
+    Package(
+        name="chart.js",
+        version="4.6.1",
+        tarball="https://registry.npmjs.org/chart.js/-/chart.js-4.6.1.tgz",
+        integrity="sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==",
+        files={
+            "package/dist/chart.umd.min.js": (
+                "chartjs/chart.umd.min.js",
+                "87364cc2b2a76a6684929e7d6b80b18a897794db38400caff1fcf1791c6925d2",
+            ),
+            "package/dist/chart.umd.min.js.map": (
+                "chartjs/chart.umd.min.js.map",
+                "b4b4e658a3a10695139f5f2ac2a31a0a0b04619cbdddc4e0793b97a8e9804321",
+            ),
+            "package/LICENSE.md": (
+                "chartjs/LICENSE.md",
+                "41a84aa2caba645f966a18d9c2056b73e6d3a81d80bc0046bc0011a2634d4cce",
+            ),
+        },
+    ),
 ]
 
 
