@@ -17,6 +17,7 @@ they refuse; selectors (reads) are at the end.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -24,18 +25,20 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from centres.holidays import NationalDay
 from centres.hours import CentreHours
 from centres.models import Centre, DateException, OpeningPeriod, ServiceKind
 from centres.page_cache import public_pages_changed
-from portal.services import notification_send
+from portal.models import Notification
+from portal.notifications import notification_send
 from portal.templatetags.portal_tags import hhmm, when
 
 from .codes import new_pass_code, normalise_code
 from .locking import set_lock_timeout
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
+from .reminders import reminders_plan_appointment
 
 LOCK_TIMEOUT = "5s"
 MAX_COMING_APPOINTMENTS = 3
@@ -296,13 +299,15 @@ def _when(appointment: Appointment) -> str:
     return f"{when(appointment.starts_at)}–{hhmm(appointment.ends_at)}"
 
 
-def _tell(appointment: Appointment, text: str) -> None:
-    """Tell the person the appointment is for: their inbox and a text message, or a text
-    message alone to a guest's phone."""
+def _tell(appointment: Appointment, text, words: Callable[[], dict]) -> None:
+    """Tell the person the appointment is for (their inbox, text message and email as
+    they chose), or send a text message alone to a guest's phone. ``text`` is lazy and
+    ``words`` a function, so both are written in the recipient's language."""
     notification_send(
         recipient=appointment.resident,
-        text=text,
-        url=appointment.get_absolute_url(),
+        kind=Notification.Kind.APPOINTMENT,
+        text=lambda: str(text) % words(),
+        url=appointment.get_absolute_url,
         phone="" if appointment.resident_id else appointment.guest_phone,
     )
 
@@ -393,15 +398,17 @@ def appointment_request(
             )
             appointment.centre = centre
             if by_staff:
-                text = _(
+                text = gettext_lazy(
                     "%(centre)s has booked an appointment for you: %(when)s, %(topic)s. Your pass code is %(code)s."
                 )
             else:
-                text = _(
+                text = gettext_lazy(
                     "Your appointment request at %(centre)s for %(when)s (%(topic)s) has been received. "
                     "The centre will confirm it."
                 )
-            _tell(appointment, text % (_words(appointment) | {"code": appointment.code_display}))
+            _tell(appointment, text, lambda: _words(appointment) | {"code": appointment.code_display})
+            if appointment.status == Appointment.Status.CONFIRMED:
+                reminders_plan_appointment(appointment=appointment, now=now)
             return appointment
     except OperationalError as error:
         raise ValidationError(busy_message()) from error
@@ -463,8 +470,11 @@ def appointment_confirm(*, appointment: Appointment, by, note: str = "") -> Appo
         appointment.status = Appointment.Status.CONFIRMED
         appointment.staff_note = (note or "").strip()[:200]
         appointment.save(update_fields=["status", "staff_note", "updated_at"])
-        text = _("Your appointment at %(centre)s on %(when)s (%(topic)s) is confirmed. Your pass code is %(code)s.")
-        _tell(appointment, text % (_words(appointment) | {"code": appointment.code_display}))
+        text = gettext_lazy(
+            "Your appointment at %(centre)s on %(when)s (%(topic)s) is confirmed. Your pass code is %(code)s."
+        )
+        _tell(appointment, text, lambda: _words(appointment) | {"code": appointment.code_display})
+        reminders_plan_appointment(appointment=appointment)
     return appointment
 
 
@@ -495,11 +505,11 @@ def appointment_propose(*, appointment: Appointment, by, starts_at: dt.datetime,
             appointment.status = Appointment.Status.PROPOSED
             appointment.staff_note = (note or "").strip()[:200]
             appointment.save(update_fields=["starts_at", "ends_at", "status", "staff_note", "updated_at"])
-            text = _(
+            text = gettext_lazy(
                 "%(centre)s proposes another time for your appointment (%(topic)s): %(when)s. "
                 "Please accept or decline it."
             )
-            _tell(appointment, text % _words(appointment))
+            _tell(appointment, text, lambda: _words(appointment))
             return appointment
     except OperationalError as error:
         raise ValidationError(busy_message()) from error
@@ -512,8 +522,11 @@ def appointment_accept_proposal(*, appointment: Appointment) -> Appointment:
         _refuse_if_started(appointment, timezone.now())
         appointment.status = Appointment.Status.CONFIRMED
         appointment.save(update_fields=["status", "updated_at"])
-        text = _("Your appointment at %(centre)s on %(when)s (%(topic)s) is confirmed. Your pass code is %(code)s.")
-        _tell(appointment, text % (_words(appointment) | {"code": appointment.code_display}))
+        text = gettext_lazy(
+            "Your appointment at %(centre)s on %(when)s (%(topic)s) is confirmed. Your pass code is %(code)s."
+        )
+        _tell(appointment, text, lambda: _words(appointment) | {"code": appointment.code_display})
+        reminders_plan_appointment(appointment=appointment)
     return appointment
 
 
@@ -524,8 +537,10 @@ def appointment_decline_proposal(*, appointment: Appointment) -> Appointment:
         _refuse_unless(appointment, (Appointment.Status.PROPOSED,), _("There is no proposed time to answer."))
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "updated_at"])
-        text = _("You declined the time %(centre)s proposed (%(when)s). Your appointment request is cancelled.")
-        _tell(appointment, text % _words(appointment))
+        text = gettext_lazy(
+            "You declined the time %(centre)s proposed (%(when)s). Your appointment request is cancelled."
+        )
+        _tell(appointment, text, lambda: _words(appointment))
     return appointment
 
 
@@ -545,11 +560,11 @@ def appointment_cancel(*, appointment: Appointment, by, reason: str = "", by_cen
         if by_centre:
             appointment.staff_note = reason[:200]
             fields.append("staff_note")
-            text = _("%(centre)s has cancelled your appointment on %(when)s (%(topic)s). Reason: %(reason)s")
+            text = gettext_lazy("%(centre)s has cancelled your appointment on %(when)s (%(topic)s). Reason: %(reason)s")
         else:
-            text = _("Your appointment at %(centre)s on %(when)s (%(topic)s) is cancelled.")
+            text = gettext_lazy("Your appointment at %(centre)s on %(when)s (%(topic)s) is cancelled.")
         appointment.save(update_fields=fields)
-        _tell(appointment, text % (_words(appointment) | {"reason": reason}))
+        _tell(appointment, text, lambda: _words(appointment) | {"reason": reason})
     return appointment
 
 
@@ -568,8 +583,10 @@ def appointment_decline(*, appointment: Appointment, by, reason: str) -> Appoint
         appointment.status = Appointment.Status.DECLINED
         appointment.staff_note = reason[:200]
         appointment.save(update_fields=["status", "staff_note", "updated_at"])
-        text = _("%(centre)s cannot take your appointment request for %(when)s (%(topic)s). Reason: %(reason)s")
-        _tell(appointment, text % (_words(appointment) | {"reason": reason}))
+        text = gettext_lazy(
+            "%(centre)s cannot take your appointment request for %(when)s (%(topic)s). Reason: %(reason)s"
+        )
+        _tell(appointment, text, lambda: _words(appointment) | {"reason": reason})
     return appointment
 
 
@@ -601,8 +618,8 @@ def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime | Non
         appointment.checked_in_at, appointment.checked_in_by, appointment.no_show = now, by, False
         appointment.save(update_fields=["status", "checked_in_at", "checked_in_by", "no_show", "updated_at"])
         if was_requested:
-            text = _("You have checked in for your appointment at %(centre)s (%(when)s).")
-            _tell(appointment, text % _words(appointment))
+            text = gettext_lazy("You have checked in for your appointment at %(centre)s (%(when)s).")
+            _tell(appointment, text, lambda: _words(appointment))
     return appointment
 
 

@@ -390,3 +390,50 @@ class Appointment(models.Model):
     @property
     def code_display(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class Reminder(models.Model):
+    """A reminder due before a booked session or an appointment: written in the same
+    transaction as the booking (an outbox, not a far-future task), sent by the beat's
+    sweep once due. At most one per booking, session and lead time (the constraint), and
+    a sweep claims it under a row lock, so a second worker cannot send it again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To be sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not needed")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    appointment = models.ForeignKey(
+        "bookings.Appointment", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    hours_before = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "occurrence", "hours_before"],
+                condition=Q(booking__isnull=False),
+                name="reminder_once_per_booking_session_and_time",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "hours_before"],
+                condition=Q(appointment__isnull=False),
+                name="reminder_once_per_appointment_and_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, occurrence__isnull=False, appointment__isnull=True)
+                | Q(booking__isnull=True, occurrence__isnull=True, appointment__isnull=False),
+                name="reminder_of_a_booking_or_an_appointment",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(status="pending"), name="reminder_due")]
+
+    def __str__(self):
+        return f"{self.hours_before}h {self.booking_id or self.appointment_id} {self.due_at:%Y-%m-%d %H:%M}"

@@ -13,24 +13,27 @@ resident is asked to try again.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities.models import Activity, Occurrence, Series
 from centres.models import Area
-from portal.services import notification_send
+from portal.models import Notification
+from portal.notifications import notification_send
 from portal.templatetags.portal_tags import when
 
 from .codes import new_pass_code, normalise_code
 from .locking import set_lock_timeout
 from .models import ACTIVE_STATUSES, Appointment, Booking, BookingPolicy, Dependant, Place, Suspension
+from .reminders import reminders_follow_sessions, reminders_plan
 
 LOCK_TIMEOUT = "5s"
 # The resident themselves counts as an adult: activities only for younger people must
@@ -403,7 +406,7 @@ def booking_create(
             if status == Booking.Status.CONFIRMED:
                 Place.objects.bulk_create(Place(booking=booking, occurrence=s) for s in sessions)
             bookings.append(booking)
-        _tell_booked(bookings)
+        _tell_booked(bookings, now, sessions)
         if status == Booking.Status.CONFIRMED:
             # The sessions' locks come last, so that they are held only while the places
             # are counted (ours included) and the transaction commits: whoever holds a
@@ -436,19 +439,36 @@ def what_is_booked(booking: Booking) -> str:
     return _("“%(activity)s” on %(when)s") % {"activity": booking.activity.title, "when": when(booking.starts_at)}
 
 
-def _tell(booking: Booking, text: str) -> None:
-    notification_send(recipient=booking.resident, text=text, url=booking.get_absolute_url(), phone=booking.guest_phone)
+def _tell(booking: Booking, text: Callable[[], str], kind: str = Notification.Kind.CHANGE) -> None:
+    """Tell the booking's holder (inbox, text message and email as they chose), or text
+    a guest staff booked by phone. ``text`` is a function, called in the holder's language."""
+    notification_send(
+        recipient=booking.resident, kind=kind, text=text, url=booking.get_absolute_url, phone=booking.guest_phone
+    )
 
 
-def _tell_booked(bookings: list[Booking]) -> None:
+def _booked_text(booking: Booking) -> str:
+    return _("Booked: %(what)s for %(name)s. Pass code %(code)s.") % {
+        "what": what_is_booked(booking),
+        "name": booking.person_name,
+        "code": booking.code_display,
+    }
+
+
+def _tell_booked(bookings: list[Booking], now: dt.datetime, sessions: list[Occurrence]) -> None:
     for booking in bookings:
         if booking.status == Booking.Status.CONFIRMED:
-            text = _("Booked: %(what)s for %(name)s. Pass code %(code)s.")
+            _tell(booking, lambda booking=booking: _booked_text(booking), Notification.Kind.BOOKING)
+            reminders_plan(booking=booking, now=now, sessions=sessions)
         else:
-            text = _("%(name)s is on the waiting list for %(what)s. We will tell you if a place frees up.")
-        _tell(
-            booking, text % {"what": what_is_booked(booking), "name": booking.person_name, "code": booking.code_display}
-        )
+            _tell(
+                booking,
+                lambda booking=booking: (
+                    _("%(name)s is on the waiting list for %(what)s. We will tell you if a place frees up.")
+                    % {"what": what_is_booked(booking), "name": booking.person_name}
+                ),
+                Notification.Kind.BOOKING,
+            )
 
 
 def _release(booking: Booking, now: dt.datetime) -> list[int]:
@@ -505,7 +525,10 @@ def _booking_close(
         if freed:
             _offer_after_commit(current)
         if by_staff:
-            _tell(current, _("The centre cancelled your booking for %(what)s.") % {"what": what_is_booked(current)})
+            _tell(
+                current,
+                lambda: _("The centre cancelled your booking for %(what)s.") % {"what": what_is_booked(current)},
+            )
         return current
 
     return _guarded(write)
@@ -572,8 +595,18 @@ def _offer_to(candidate: Booking, now: dt.datetime) -> str:
         Place.objects.bulk_create(Place(booking=booking, occurrence=s) for s in sessions)
         _tell(
             booking,
-            _("A place is free for %(name)s at %(what)s. Accept it before %(until)s, or it passes to the next person.")
-            % {"name": booking.person_name, "what": what_is_booked(booking), "until": when(booking.offer_expires_at)},
+            lambda: (
+                _(
+                    "A place is free for %(name)s at %(what)s. "
+                    "Accept it before %(until)s, or it passes to the next person."
+                )
+                % {
+                    "name": booking.person_name,
+                    "what": what_is_booked(booking),
+                    "until": when(booking.offer_expires_at),
+                }
+            ),
+            Notification.Kind.OFFER,
         )
         return "offered"
 
@@ -598,11 +631,8 @@ def offer_accept(*, booking: Booking, now: dt.datetime | None = None) -> Booking
         current.status = Booking.Status.CONFIRMED
         current.confirmed_at = now
         current.save(update_fields=["status", "confirmed_at"])
-        _tell(
-            current,
-            _("Booked: %(what)s for %(name)s. Pass code %(code)s.")
-            % {"what": what_is_booked(current), "name": current.person_name, "code": current.code_display},
-        )
+        _tell(current, lambda: _booked_text(current), Notification.Kind.BOOKING)
+        reminders_plan(booking=current, now=now)
         return current
 
     return _guarded(write)
@@ -633,7 +663,11 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             booking.places.filter(is_held=True).update(is_held=False)
             _tell(
                 booking,
-                _("The place offered at %(what)s has passed to the next person.") % {"what": what_is_booked(booking)},
+                lambda: (
+                    _("The place offered at %(what)s has passed to the next person.")
+                    % {"what": what_is_booked(booking)}
+                ),
+                Notification.Kind.OFFER,
             )
             _offer_after_commit(booking)
             return booking
@@ -801,7 +835,12 @@ def _suspend_if_due(*, resident_id: int, district_id: int, now: dt.datetime) -> 
             no_shows=count,
             within_days=policy.no_show_days,
         )
-        notification_send(recipient=resident, text=suspension_message(suspension), url="/bookings/")
+        notification_send(
+            recipient=resident,
+            kind=Notification.Kind.SUSPENSION,
+            text=lambda: suspension_message(suspension),
+            url=lambda: reverse("bookings:list"),
+        )
         return suspension
 
 
@@ -819,8 +858,9 @@ def suspension_lift(*, suspension: Suspension, by, reason: str, now: dt.datetime
             current.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
             notification_send(
                 recipient=current.resident,
-                text=_("You can book online again: the centre lifted the pause on your bookings."),
-                url="/bookings/",
+                kind=Notification.Kind.SUSPENSION,
+                text=lambda: _("You can book online again: the centre lifted the pause on your bookings."),
+                url=lambda: reverse("bookings:list"),
             )
         return current
 
@@ -862,14 +902,14 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
             booking.cancel_reason = reason[:200]
             booking.save(update_fields=["status", "cancelled_by_centre", "closed_at", "cancel_reason"])
             booking.places.update(is_held=False)
-            _tell(booking, _cancel_text(booking, sessions[booking.occurrence_id], reason))
+            _tell(booking, lambda b=booking: _cancel_text(b, sessions[b.occurrence_id], reason))
             told += 1
         course_places = Place.objects.filter(
             occurrence_id__in=occurrence_ids, is_held=True, booking__course__isnull=False
         ).select_related("booking__activity")
         course_ids = set()
         for place in course_places:
-            _tell(place.booking, _cancel_text(place.booking, sessions[place.occurrence_id], reason))
+            _tell(place.booking, lambda p=place: _cancel_text(p.booking, sessions[p.occurrence_id], reason))
             course_ids.add(place.booking_id)
             told += 1
         course_places.update(is_held=False)
@@ -892,7 +932,7 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
             booking.closed_at = now
             booking.cancel_reason = reason[:200]
             booking.save(update_fields=["status", "cancelled_by_centre", "closed_at", "cancel_reason"])
-            _tell(booking, _("Cancelled by the centre: %(what)s.") % {"what": what_is_booked(booking)})
+            _tell(booking, lambda b=booking: _("Cancelled by the centre: %(what)s.") % {"what": what_is_booked(b)})
             told += 1
         _bookings_follow_sessions(occurrence_ids)
     return told
@@ -919,11 +959,13 @@ def bookings_tell_moved(*, occurrence_ids: list[int]) -> int:
             occurrence = place.occurrence
             _tell(
                 place.booking,
-                _(
-                    "Moved: “%(activity)s” is now on %(when)s. "
-                    "Your place is kept; cancel it if the new time does not suit."
-                )
-                % {"activity": occurrence.activity.title, "when": when(occurrence.starts_at)},
+                lambda o=occurrence: (
+                    _(
+                        "Moved: “%(activity)s” is now on %(when)s. "
+                        "Your place is kept; cancel it if the new time does not suit."
+                    )
+                    % {"activity": o.activity.title, "when": when(o.starts_at)}
+                ),
             )
             told += 1
         _bookings_follow_sessions(occurrence_ids)
@@ -933,6 +975,7 @@ def bookings_tell_moved(*, occurrence_ids: list[int]) -> int:
 def _bookings_follow_sessions(occurrence_ids: list[int]) -> None:
     """Bookings carry the time of what they book (the first and last session of a
     course) for lists and the feed: bring it up to date after sessions moved."""
+    reminders_follow_sessions(occurrence_ids=occurrence_ids)
     moved = Occurrence.objects.filter(pk__in=occurrence_ids)
     for occurrence in moved:
         Booking.objects.filter(occurrence=occurrence).update(starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import reminders, services
 
 
 @shared_task
@@ -15,3 +15,11 @@ def record_no_shows() -> int:
     """Every 10 minutes: mark who did not come to sessions that ended and apply the
     district's no-show rule. Safe to run twice."""
     return services.no_shows_record()
+
+
+@shared_task(acks_late=True)
+def send_due_reminders() -> int:
+    """Every minute: send the reminders that are due (24 and 2 hours before, as each
+    centre sets), then their text messages and emails. Safe to run twice, and on two
+    workers at once: each reminder is claimed under a row lock and sent once."""
+    return reminders.reminders_send_due(time_limit=50)

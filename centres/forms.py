@@ -46,7 +46,17 @@ class CentreProfileForm(forms.ModelForm):
 
     class Meta:
         model = Centre
-        fields = ["name", "kind", "area", "address", "floor_area", "phone", "introduction", "is_published"]
+        fields = [
+            "name",
+            "kind",
+            "area",
+            "address",
+            "floor_area",
+            "phone",
+            "introduction",
+            "is_published",
+            "reminder_hours",
+        ]
         widgets = {
             "introduction": forms.Textarea(attrs={"rows": 6}),
             "floor_area": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),

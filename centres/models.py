@@ -72,6 +72,24 @@ class ServiceFunctionCode(models.TextChoices):
     OWN = "own", _("The centre's own service")
 
 
+def parse_reminder_hours(value: str) -> list[int]:
+    """ "24, 2" → [24, 2]: the lead times of a centre's reminders, longest first."""
+    hours = {int(part) for part in value.replace("，", ",").split(",") if part.strip()}
+    return sorted(hours, reverse=True)
+
+
+def reminder_hours_validator(value: str) -> None:
+    try:
+        hours = parse_reminder_hours(value)
+    except ValueError:
+        hours = None
+    if hours is None or len(hours) > 3 or any(not 1 <= hour <= 168 for hour in hours):
+        raise ValidationError(
+            _("Give up to three numbers of hours from 1 to 168, separated by commas, such as 24,2."),
+            code="reminder_hours",
+        )
+
+
 class Centre(models.Model):
     class Kind(models.TextChoices):
         COMMUNITY = "community", _("Community centre")
@@ -104,6 +122,17 @@ class Centre(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
     is_published = models.BooleanField(_("shown to the public"), default=True)
+    reminder_hours = models.CharField(
+        _("reminders (hours before)"),
+        max_length=20,
+        default="24,2",
+        blank=True,
+        validators=[reminder_hours_validator],
+        help_text=_(
+            "When residents are reminded of what they booked: hours before it starts, such as 24,2. "
+            "Leave empty for no reminders."
+        ),
+    )
     # Summaries of the opening hours, kept up to date by ``centre_hours_replace`` so the
     # directory can filter on them with an index.
     opens_evenings = models.BooleanField(default=False, editable=False)

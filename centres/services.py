@@ -17,7 +17,17 @@ from .page_cache import public_pages_changed
 
 # Words that are staff URLs of their own under /staff/centres/.
 RESERVED_SLUGS = {"new"}
-CENTRE_FIELDS = ("name", "kind", "area", "address", "floor_area", "phone", "introduction", "is_published")
+CENTRE_FIELDS = (
+    "name",
+    "kind",
+    "area",
+    "address",
+    "floor_area",
+    "phone",
+    "introduction",
+    "is_published",
+    "reminder_hours",
+)
 
 
 def area_create(*, name: str, level: str, parent: Area | None = None, city: str = "") -> Area:

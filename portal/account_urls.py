@@ -15,6 +15,7 @@ urlpatterns = [
     path("password-reset/", views.password_reset, name="password_reset"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
+    path("account/messages/", views.notification_preferences, name="notification_preferences"),
     path("messages/", inbox_views.inbox, name="inbox"),
     path("messages/read/", inbox_views.inbox_mark_all_read, name="inbox_mark_all_read"),
     path("messages/<int:pk>/open", inbox_views.inbox_open, name="inbox_open"),

@@ -1,6 +1,9 @@
 """Template context every page gets."""
 
+import time
+
 from .models import Notification
+from .notifications import beat_is_stale
 
 
 def unread_messages(request):
@@ -20,3 +23,26 @@ def unread_messages(request):
         return cached
 
     return {"unread_messages": count}
+
+
+# The beat check is asked of the database at most every 30 s per process: a staff page
+# costs no query for it most of the time.
+BEAT_CHECK_SECONDS = 30
+_beat_check = {"at": float("-inf"), "stale": False}
+
+
+def beat_warning(request):
+    """``beat_is_stale``: for staff, whether the beat scheduler (reminders, offers'
+    expiry, no-shows, monthly figures) has stopped showing itself. Lazy, like the
+    unread count."""
+
+    def stale() -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_portal_staff:
+            return False
+        moment = time.monotonic()
+        if moment - _beat_check["at"] > BEAT_CHECK_SECONDS:
+            _beat_check.update(at=moment, stale=beat_is_stale())
+        return _beat_check["stale"]
+
+    return {"beat_is_stale": stale}

@@ -6,6 +6,7 @@ import unicodedata
 from itertools import groupby
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -316,3 +317,29 @@ class StaffAccountForm(forms.Form):
         return {User.Role.STREET_STAFF: "street", User.Role.REPRESENTATIVE: "community"}.get(
             self.cleaned_data.get("role")
         )
+
+
+class NotificationPreferencesForm(forms.Form):
+    """How the portal tells someone things. The inbox in the portal is always on."""
+
+    language = forms.ChoiceField(
+        label=_("Language of my messages"), choices=settings.LANGUAGES, widget=forms.RadioSelect
+    )
+    notify_by_sms = forms.BooleanField(
+        label=_("Send me text messages as well"),
+        required=False,
+        help_text=_("To your mobile number. Reminders come 24 and 2 hours before, unless the centre sets other times."),
+    )
+    notify_by_email = forms.BooleanField(label=_("Send me emails as well"), required=False)
+    email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
+    wants_monthly_roundup = forms.BooleanField(
+        label=_("Send me a monthly round-up"),
+        required=False,
+        help_text=_("On the first of each month: the coming month's featured activities and what is popular nearby."),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("notify_by_email") and not cleaned_data.get("email"):
+            self.add_error("email", _("Give the email address to send emails to."))
+        return cleaned_data

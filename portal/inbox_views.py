@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .models import Notification
-from .services import notifications_mark_read
+from .notifications import notifications_mark_read
 
 MESSAGES_PER_PAGE = 20
 

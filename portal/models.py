@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
@@ -73,6 +74,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="residents",
     )
+    email = models.EmailField(_("email address"), blank=True)
+    # How the portal reaches this person: the inbox always; texts and emails as chosen,
+    # written in their language.
+    language = models.CharField(
+        _("language of messages"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    notify_by_sms = models.BooleanField(_("text messages"), default=True)
+    notify_by_email = models.BooleanField(_("emails"), default=False)
+    wants_monthly_roundup = models.BooleanField(_("monthly round-up of activities"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -124,19 +134,79 @@ class PhoneCode(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one person, kept in their inbox in the portal (and sent by SMS)."""
+    """A message to one person: kept in their inbox in the portal, and sent by text
+    message and email as they chose. The row is the outbox too: it is written in the
+    transaction of what it tells, and a worker sends it after (``portal.notifications``).
 
-    recipient = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="notifications")
+    ``dedupe_key`` names a message that must go out at most once (a reminder of one
+    booking, the round-up of one month): a second one with the same key is not written.
+    """
+
+    class Kind(models.TextChoices):
+        BOOKING = "booking", _("Booking")
+        REMINDER = "reminder", _("Reminder")
+        OFFER = "offer", _("Waiting-list offer")
+        CHANGE = "change", _("Change by the centre")
+        APPOINTMENT = "appointment", _("Appointment")
+        SUSPENSION = "suspension", _("Paused bookings")
+        ROSTER = "roster", _("Tomorrow's rosters")
+        ROUNDUP = "roundup", _("Monthly round-up")
+        OTHER = "other", _("Other")
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("To be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be sent")
+        NONE = "none", _("Inbox only")
+
+    recipient = models.ForeignKey(
+        "portal.User", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
     text = models.CharField(_("message"), max_length=500)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=100, blank=True)
+    # Where the copies go, fixed when the message is written; empty: not by that channel.
+    sms_to = models.CharField(max_length=11, blank=True)
+    email_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=120, blank=True)
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.NONE)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    # The outbox: due when ``send_after`` has passed and no worker holds a live claim.
+    send_after = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(fields=["send_after"], condition=models.Q(delivery="pending"), name="notification_outbox_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_sent_once_per_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(sms_to=""), name="notification_has_an_address"
+            ),
+        ]
 
     def __str__(self):
         return self.text[:40]
+
+
+class Heartbeat(models.Model):
+    """When a periodic process last showed it is alive (the beat scheduler: every minute)."""
+
+    name = models.CharField(max_length=30, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

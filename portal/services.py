@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from centres.models import Area, Centre
 
-from .models import Notification, PhoneCode, User, mainland_mobile_validator
+from .models import PhoneCode, User, mainland_mobile_validator
 from .permissions import STAFF_ACCOUNT_ROLES, managed_district, staff_accounts_visible_to
 from .sms import send_sms
 
@@ -217,8 +217,9 @@ def phone_codes_purge_expired(*, now: dt.datetime | None = None) -> int:
 # Residents -----------------------------------------------------------------------------
 
 
-def resident_sign_up(*, phone: str, code: str, password: str, name: str = "") -> User:
-    """Register a resident whose number is proven by a sign-up code.
+def resident_sign_up(*, phone: str, code: str, password: str, name: str = "", language: str = "") -> User:
+    """Register a resident whose number is proven by a sign-up code. ``language``, the
+    one they signed up in, is the language of their messages until they choose another.
 
     A refusal changes nothing, except that a wrong code is counted against the code.
     """
@@ -235,13 +236,24 @@ def resident_sign_up(*, phone: str, code: str, password: str, name: str = "") ->
         with transaction.atomic():
             _phone_code, error = _phone_code_consume(phone=phone, purpose=PhoneCode.Purpose.SIGN_UP, code=code)
             if error is None:
-                user = User.objects.create_user(phone=phone, password=password, name=name, role=User.Role.RESIDENT)
+                user = User.objects.create_user(
+                    phone=phone,
+                    password=password,
+                    name=name,
+                    role=User.Role.RESIDENT,
+                    language=_supported_language(language),
+                )
     except IntegrityError:
         # Someone registered the same number a moment ago; the code is left unused.
         raise _registered_error() from None
     if error is not None:
         raise error
     return user
+
+
+def _supported_language(code: str) -> str:
+    codes = [language for language, _label in settings.LANGUAGES]
+    return code if code in codes else settings.LANGUAGE_CODE
 
 
 def _unlock_login(phone: str) -> None:
@@ -452,24 +464,3 @@ def staff_account_set_active(*, changed_by: User, user: User, is_active: bool) -
             account.is_active = is_active
             account.save(update_fields=["is_active"])
     return account
-
-
-def notification_send(*, recipient: User | None, text: str, url: str = "", phone: str = "") -> Notification | None:
-    """Tell one person something: a message in their inbox in the portal and a text
-    message, sent after the transaction commits. ``phone`` alone reaches someone staff
-    booked without an account."""
-    message = None
-    if recipient is not None:
-        message = Notification.objects.create(recipient=recipient, text=str(text)[:500], url=url)
-        phone = recipient.phone
-    if phone:
-        transaction.on_commit(lambda: send_sms(phone=phone, message=str(text)))
-    return message
-
-
-def notifications_mark_read(*, recipient: User, ids: list[int] | None = None) -> int:
-    """Mark the recipient's messages read: the ones named, or all."""
-    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())

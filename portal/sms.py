@@ -1,10 +1,15 @@
 """Text messages (SMS): one small backend interface and the backends the portal ships.
 
 ``settings.SMS_BACKEND`` names the backend class. A real provider plugs in by writing a
-class with ``send(phone, message)`` and naming it there.
+class with ``send(phone, message, key=None)`` and naming it there, as Django's email
+backends do. ``key`` names the message uniquely (``notification-123``): a provider that
+takes an idempotency key should be given it. A backend raises on failure; the
+notification service then tries again later.
 """
 
+import json
 import sys
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,12 +22,13 @@ from .models import mask_phone
 class SmsMessage:
     phone: str
     message: str
+    key: str | None = None
 
 
 class BaseSmsBackend:
     """Sends one text message to one mainland mobile number."""
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, message: str, key: str | None = None) -> None:
         raise NotImplementedError
 
 
@@ -32,7 +38,7 @@ class ConsoleSmsBackend(BaseSmsBackend):
     def __init__(self, stream=None):
         self.stream = stream or sys.stdout
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, message: str, key: str | None = None) -> None:
         rule = "-" * 60
         self.stream.write(f"{rule}\nSMS to {phone} ({mask_phone(phone)}):\n{message}\n{rule}\n")
         self.stream.flush()
@@ -45,8 +51,21 @@ outbox: list[SmsMessage] = []
 class LocmemSmsBackend(BaseSmsBackend):
     """Keeps messages in ``portal.sms.outbox``: for tests."""
 
-    def send(self, phone: str, message: str) -> None:
-        outbox.append(SmsMessage(phone=phone, message=message))
+    def send(self, phone: str, message: str, key: str | None = None) -> None:
+        outbox.append(SmsMessage(phone=phone, message=message, key=key))
+
+
+_file_lock = threading.Lock()
+
+
+class FileSmsBackend(BaseSmsBackend):
+    """Appends each message as one JSON line to ``settings.SMS_FILE_PATH``: a record a
+    developer (or a test across processes) can read back."""
+
+    def send(self, phone: str, message: str, key: str | None = None) -> None:
+        line = json.dumps({"key": key, "phone": phone, "message": message}, ensure_ascii=False) + "\n"
+        with _file_lock, open(settings.SMS_FILE_PATH, "a", encoding="utf-8") as file:
+            file.write(line)
 
 
 def get_sms_backend() -> BaseSmsBackend:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +22,7 @@ from . import health
 from .forms import (
     AccountForm,
     LoginForm,
+    NotificationPreferencesForm,
     PasswordChangeForm,
     PasswordResetByCodeForm,
     SignUpForm,
@@ -29,6 +31,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import PhoneCode, mask_phone
+from .notifications import notification_preferences_save
 from .permissions import managed_district, staff_accounts_visible_to
 from .selectors import staff_account_list
 from .services import (
@@ -106,7 +109,11 @@ def sign_up(request):
                     phone_code_send(phone=data["phone"], purpose=PhoneCode.Purpose.SIGN_UP)
                 else:
                     user = resident_sign_up(
-                        phone=data["phone"], code=data["code"], password=data["password"], name=data["name"]
+                        phone=data["phone"],
+                        code=data["code"],
+                        password=data["password"],
+                        name=data["name"],
+                        language=translation.get_language(),
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -178,6 +185,29 @@ def account(request):
     else:
         form = AccountForm(initial={"name": user.name, "home_community": user.home_community_id})
     return render(request, "portal/account.html", {"form": form})
+
+
+@login_required
+def notification_preferences(request):
+    """How the portal tells the user things: language, text messages, emails, round-up."""
+    user = request.user
+    if request.method == "POST":
+        form = NotificationPreferencesForm(request.POST)
+        if form.is_valid():
+            notification_preferences_save(user=user, **form.cleaned_data)
+            messages.success(request, _("Your choices are saved."))
+            return redirect("portal:notification_preferences")
+    else:
+        form = NotificationPreferencesForm(
+            initial={
+                "language": user.language,
+                "notify_by_sms": user.notify_by_sms,
+                "notify_by_email": user.notify_by_email,
+                "email": user.email,
+                "wants_monthly_roundup": user.wants_monthly_roundup,
+            }
+        )
+    return render(request, "portal/notification_preferences.html", {"form": form})
 
 
 @sensitive_post_parameters("old_password", "new_password", "new_password_confirm")

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.unread_messages",
+                "portal.context_processors.beat_warning",
             ],
         },
     },
@@ -93,7 +94,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when configured, else this process's memory.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "portal.cache.PortalRedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a Redis that is down or unreachable costs a page a miss, not a wait.
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.PortalRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -129,10 +137,31 @@ AXES_USERNAME_CALLABLE = "portal.auth.axes_username"
 # One-time codes sent by SMS. The console backend prints them; a real provider plugs in
 # by naming its backend class here.
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.ConsoleSmsBackend")
+# Where SMS_BACKEND = "portal.sms.FileSmsBackend" writes (one JSON line per message).
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_CODE_TTL = timedelta(minutes=10)
 SMS_CODE_RESEND_INTERVAL = timedelta(seconds=60)
 SMS_CODE_MAX_ATTEMPTS = 5
 SMS_CODES_PER_PHONE_PER_DAY = 10
+
+# Notifications (portal/notifications.py). Emails go through Django's email backend: the
+# console by default, SMTP (EMAIL_URL=smtp://user:password@host:587) in production.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+for _name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
+    if _name in _email:
+        globals()[_name] = _email[_name]
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+# The portal's address as residents reach it, for the links in emails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+PORTAL_MAIL_DOMAIN = env("PORTAL_MAIL_DOMAIN", default="localhost")
+# A worker holds the messages it is sending this long; if it dies, another takes them after.
+NOTIFICATION_CLAIM_SECONDS = env.int("NOTIFICATION_CLAIM_SECONDS", default=300)
+# A provider failure is retried after 1, 2, 4 … minutes, this many times in all.
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+# Staff pages warn when the beat scheduler has not shown itself for this long.
+BEAT_STALE_AFTER = timedelta(minutes=env.int("BEAT_STALE_MINUTES", default=5))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -194,8 +223,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task must not hold up a page when the broker is down: messages wait in the
+# outbox (portal.notifications) and the beat's sweep sends them once it is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 # The beat schedule: every periodic job, in one place. Later issues add theirs here.
 CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "portal.tasks.beat_heartbeat",
+        "schedule": timedelta(minutes=1),
+    },
+    "send-due-notifications": {
+        "task": "portal.tasks.send_due_notifications",
+        "schedule": timedelta(minutes=1),
+    },
+    "send-due-reminders": {
+        "task": "bookings.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=1),
+    },
     "purge-expired-phone-codes": {
         "task": "portal.tasks.purge_expired_phone_codes",
         "schedule": timedelta(hours=1),
@@ -207,6 +252,16 @@ CELERY_BEAT_SCHEDULE = {
     "record-no-shows": {
         "task": "bookings.tasks.record_no_shows",
         "schedule": timedelta(minutes=10),
+    },
+    # Each centre's staff: tomorrow's sessions and appointments, every evening at 18:00.
+    "tomorrows-rosters": {
+        "task": "bookings.tasks.send_tomorrows_rosters",
+        "schedule": crontab(minute=0, hour=18),
+    },
+    # Residents who asked for it: the coming month's featured activities, on the 1st.
+    "monthly-roundup": {
+        "task": "activities.tasks.send_monthly_roundup",
+        "schedule": crontab(minute=0, hour=9, day_of_month=1),
     },
     # The month's figures, on the 1st at 01:00 (CELERY_TIMEZONE is Asia/Shanghai).
     "monthly-statistics": {

@@ -23,3 +23,4 @@ PAGE_CACHE_SECONDS = 0
 # Parallel runs (pytest-xdist) share one Redis database: each worker keeps its own keys,
 # which tests/conftest.py empties between tests.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
+CELERY_TASK_ALWAYS_EAGER = True  # a message is sent in the commit hook, not by a worker

@@ -542,9 +542,12 @@ def test_staff_book_someone_without_an_account_who_is_told_by_text_message(taich
         "13700000009",
         staff,
     )
-    assert Notification.objects.count() == 0
+    # No inbox (no account): the message is only the outbox of a text, in Chinese.
+    assert list(Notification.objects.values_list("recipient", "sms_to", "delivery")) == [
+        (None, "13700000009", Notification.Delivery.SENT)
+    ]
     assert sms_to("13700000009") == [
-        f"Booked: “太极拳” on Wed 25 Nov 2026 19:00 for 张大爷. Pass code {booking.code_display}."
+        f"预约成功：已为张大爷预约2026年11月25日 周三 19:00的“太极拳”。凭证码：{booking.code_display}。"
     ]
 
 

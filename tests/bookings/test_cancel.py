@@ -169,7 +169,8 @@ def test_staff_cancelling_for_someone_without_an_account_tells_them_by_text(taic
     with django_capture_on_commit_callbacks(execute=True):
         booking_cancel(booking=booking, by=staff, now=NOW)
 
-    assert sms_to("13700000041") == ["The centre cancelled your booking for “太极拳” on Wed 25 Nov 2026 19:00."]
+    # Someone without an account gets the portal's language, Chinese.
+    assert sms_to("13700000041") == ["中心已取消您的预约：2026年11月25日 周三 19:00的“太极拳”。"]
 
 
 def test_moving_a_session_tells_the_holders_and_moves_their_bookings(taichi, wang, django_capture_on_commit_callbacks):

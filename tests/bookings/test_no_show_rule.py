@@ -129,7 +129,8 @@ def test_three_no_shows_in_sixty_days_pause_online_booking_for_thirty_days(
     )
     assert (suspension.starts_at, suspension.ends_at) == (at(WEDNESDAY, T(21)), at(dt.date(2026, 12, 25), T(21)))
     assert texts_to(wang)[-1] == PAUSED
-    assert Notification.objects.filter(recipient=wang).first().url == "/bookings/"
+    # The link is in the recipient's language (English here).
+    assert Notification.objects.filter(recipient=wang).first().url == "/en/bookings/"
     assert sms_to("13500000051") == [PAUSED]
 
     assert no_shows_record(now=clock.now) == 0

@@ -363,7 +363,8 @@ def test_someone_staff_put_on_the_waiting_list_is_offered_by_text_message(django
         booking_cancel(booking=holder, by=wang, now=NOW)
 
     assert fresh(guest).status == Booking.Status.OFFERED
+    # Someone without an account gets the portal's language, Chinese.
     assert sms_to("13700000031") == [
-        "A place is free for 张大爷 at “太极拳” on Wed 25 Nov 2026 19:00. "
-        "Accept it before Mon 23 Nov 2026 22:00, or it passes to the next person."
+        "2026年11月25日 周三 19:00的“太极拳”有名额补给张大爷。"
+        "请在2026年11月23日 周一 22:00前接受，逾期将让给下一位候补。"
     ]

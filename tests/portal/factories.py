@@ -17,6 +17,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     name = factory.Sequence(lambda n: f"居民{n}")
     role = User.Role.RESIDENT
+    # Messages are written in the recipient's language; most tests read them in English.
+    language = "en"
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
