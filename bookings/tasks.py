@@ -18,8 +18,8 @@ def record_no_shows() -> int:
 
 
 @shared_task(acks_late=True)
-def send_due_reminders() -> int:
+def send_due_reminders(time_limit: float | None = 50) -> int:
     """Every minute: send the reminders that are due (24 and 2 hours before, as each
     centre sets), then their text messages and emails. Safe to run twice, and on two
     workers at once: each reminder is claimed under a row lock and sent once."""
-    return reminders.reminders_send_due(time_limit=50)
+    return reminders.reminders_send_due(time_limit=time_limit)

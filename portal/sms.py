@@ -40,7 +40,8 @@ class ConsoleSmsBackend(BaseSmsBackend):
 
     def send(self, phone: str, message: str, key: str | None = None) -> None:
         rule = "-" * 60
-        self.stream.write(f"{rule}\nSMS to {phone} ({mask_phone(phone)}):\n{message}\n{rule}\n")
+        label = f" [{key}]" if key else ""
+        self.stream.write(f"{rule}\nSMS to {phone} ({mask_phone(phone)}){label}:\n{message}\n{rule}\n")
         self.stream.flush()
 
 
