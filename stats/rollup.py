@@ -136,14 +136,14 @@ def monthly_figures_compute(*, month: dt.date, now: dt.datetime | None = None) -
     start, end = month_bounds(month)
     until = min(end, now)
     with transaction.atomic():
-        _lock_month(month)
+        lock_month(month)
         rows = _figures(month, start, until, now)
         _delete_month(month)
         _insert(rows)
     return len(rows)
 
 
-def _lock_month(month: dt.date) -> None:
+def lock_month(month: dt.date) -> None:
     """Runs of the same month queue here, so the second sees the first's rows and
     replaces them instead of failing on the unique constraints. SQLite takes one writer
     at a time anyway."""
@@ -172,13 +172,14 @@ def _held_sessions(start: dt.datetime, until: dt.datetime) -> Q:
     )
 
 
-def _empty() -> dict:
+def empty_totals() -> dict:
+    """A centre's totals before counting: the counts, the parts of the rates, by function."""
     return dict.fromkeys(COUNTS + PARTS, 0) | {"by_function": defaultdict(int)}
 
 
-def _centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> dict[int, dict]:
+def centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> dict[int, dict]:
     """Counts and the parts of the rates per centre id, from four aggregate queries."""
-    totals: dict[int, dict] = defaultdict(_empty)
+    totals: dict[int, dict] = defaultdict(empty_totals)
 
     sessions = Occurrence.objects.filter(
         status=Occurrence.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=until
@@ -251,7 +252,7 @@ def _centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> 
     return totals
 
 
-def _residents_served(start: dt.datetime, until: dt.datetime) -> dict[tuple[str, int], int]:
+def residents_served_by_unit(start: dt.datetime, until: dt.datetime) -> dict[tuple[str, int], int]:
     """{(level, centre or area id): different people served}, one statement for all levels.
 
     The people of each centre are listed once (a set of disjoint keys: family member,
@@ -352,17 +353,36 @@ def _row(month, level, total, residents, computed_at, **unit) -> MonthlyFigures:
 
 
 def _figures(month: dt.date, start: dt.datetime, until: dt.datetime, now: dt.datetime) -> list[MonthlyFigures]:
-    per_centre = _centre_totals(start, until, now)
-    residents = _residents_served(start, until)
-    computed_at = timezone.now()
+    return figures_rows(
+        month=month,
+        per_centre=centre_totals(start, until, now),
+        residents=residents_served_by_unit(start, until),
+        computed_at=timezone.now(),
+    )
+
+
+def centre_units() -> list[tuple[int, int, str, int, int]]:
+    """(centre id, area id, area level, street id, district id) of every centre."""
+    return list(Centre.objects.values_list("pk", "area_id", "area__level", "street_id", "district_id").order_by("pk"))
+
+
+def figures_rows(
+    *,
+    month: dt.date,
+    per_centre: dict[int, dict],
+    residents: dict[tuple[str, int], int],
+    computed_at: dt.datetime,
+    units: list | None = None,
+) -> list[MonthlyFigures]:
+    """The month's rows from each centre's totals (``empty_totals()`` filled in) and the
+    people served per (level, centre or area id): one per centre, and one per community,
+    street and district that has a centre, its totals the sums of its centres'."""
     Level = MonthlyFigures.Level
-    communities, streets, districts = defaultdict(_empty), defaultdict(_empty), defaultdict(_empty)
+    communities, streets, districts = defaultdict(empty_totals), defaultdict(empty_totals), defaultdict(empty_totals)
     street_of, district_of = {}, {}
     rows = []
-    for pk, area_id, area_level, street_id, district_id in Centre.objects.values_list(
-        "pk", "area_id", "area__level", "street_id", "district_id"
-    ).order_by("pk"):
-        total = per_centre.get(pk) or _empty()
+    for pk, area_id, area_level, street_id, district_id in centre_units() if units is None else units:
+        total = per_centre.get(pk) or empty_totals()
         rows.append(
             _row(
                 month,
@@ -381,8 +401,8 @@ def _figures(month: dt.date, start: dt.datetime, until: dt.datetime, now: dt.dat
         _add(streets[street_id], total)
         _add(districts[district_id], total)
         district_of[area_id] = district_of[street_id] = district_id
-    for level, units in ((Level.COMMUNITY, communities), (Level.STREET, streets), (Level.DISTRICT, districts)):
-        for area_id, total in sorted(units.items()):
+    for level, units_of_level in ((Level.COMMUNITY, communities), (Level.STREET, streets), (Level.DISTRICT, districts)):
+        for area_id, total in sorted(units_of_level.items()):
             unit = {
                 Level.COMMUNITY: {"street_id": street_of.get(area_id), "district_id": district_of.get(area_id)},
                 Level.STREET: {"street_id": area_id, "district_id": district_of.get(area_id)},

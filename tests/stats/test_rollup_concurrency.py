@@ -69,7 +69,7 @@ def test_without_the_lock_a_second_run_at_once_fails(monkeypatch):
         both_deleted.wait(timeout=30)
         original_insert(rows)
 
-    monkeypatch.setattr(rollup, "_lock_month", lambda month: None)
+    monkeypatch.setattr(rollup, "lock_month", lambda month: None)
     monkeypatch.setattr(rollup, "_insert", insert_together)
 
     results = run_together([compute, compute])

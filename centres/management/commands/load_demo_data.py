@@ -34,6 +34,7 @@ from centres import demo, services
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
 from portal import sms
 from portal.models import User
+from stats.demo import load_demo_statistics
 
 
 class Command(BaseCommand):
@@ -103,6 +104,7 @@ class DemoLoader:
         for problem in booked.refused:
             self.log(f"Not booked: {problem}")
         load_demo_appointments(timezone.now())
+        load_demo_statistics(log=self.log)
 
     # Areas --------------------------------------------------------------------------
 
