@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
@@ -36,7 +37,7 @@ def _metric_header(name: str, label) -> str:
 
 def header() -> list[str]:
     return (
-        [_("Month"), _("Level"), _("Name")]
+        [pgettext("statistics", "Month"), pgettext("statistics", "Level"), _("District, street or centre")]
         + [_metric_header(name, label) for name, label in METRICS]
         + [_("Sessions: %(function)s") % {"function": label} for _code, label in ServiceFunctionCode.choices]
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import METRIC_NAMES, METRICS, RATE_METRICS, Metric
 from .selectors import last_month
@@ -31,7 +32,7 @@ class StatisticsQueryForm(forms.Form):
     given) and the figure its charts and ranking are drawn for."""
 
     month = forms.CharField(
-        label=_("Month"),
+        label=pgettext_lazy("statistics", "Month"),
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03", "inputmode": "numeric"}),
     )

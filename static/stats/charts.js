@@ -93,7 +93,8 @@
           borderRadius: 3,
         }],
       },
-      options: options(series, kind === "ranking"),
+      // Bars lie flat, so every name can be read on a phone.
+      options: options(series, true),
     };
   }
 

@@ -23,7 +23,7 @@ FEBRUARY = dt.date(2026, 2, 1)
 HEADER = [
     "Month",
     "Level",
-    "Name",
+    "District, street or centre",
     "Activities held",
     "Featured activities held",
     "After-hours sessions",
