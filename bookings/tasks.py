@@ -23,3 +23,13 @@ def send_due_reminders(time_limit: float | None = 50) -> int:
     centre sets), then their text messages and emails. Safe to run twice, and on two
     workers at once: each reminder is claimed under a row lock and sent once."""
     return reminders.reminders_send_due(time_limit=time_limit)
+
+
+@shared_task(acks_late=True)
+def send_tomorrows_rosters() -> int:
+    """Every evening at 18:00: tell each centre's staff what tomorrow holds (sessions,
+    places, waiting lists, appointments). Safe to run twice: one message per day, centre
+    and person."""
+    from .staff_digest import tomorrows_rosters_send
+
+    return tomorrows_rosters_send()
