@@ -166,7 +166,7 @@ def test_staff_get_only_their_own_active_centres(fengze, shenghu, area):
 
 
 def test_a_second_run_sends_nothing_again(fengze, shenghu, sms_outbox):
-    CentreStaffFactory(name="黄雅琴", centres=[fengze, shenghu], phone="13900000002")
+    CentreStaffFactory(name="黄雅琴", centres=[fengze, shenghu], phone="13800000002")
     assert tomorrows_rosters_send(now=NOW) == 2
     notifications_send_due()
 
@@ -176,8 +176,8 @@ def test_a_second_run_sends_nothing_again(fengze, shenghu, sms_outbox):
 
     assert Notification.objects.count() == 2
     assert sorted((message.phone, message.message) for message in sms_outbox) == [
-        ("13900000002", FENGZE_TEXT),
-        ("13900000002", SHENGHU_TEXT),
+        ("13800000002", FENGZE_TEXT),
+        ("13800000002", SHENGHU_TEXT),
     ]
 
 
