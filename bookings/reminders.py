@@ -74,10 +74,15 @@ def reminders_follow_sessions(*, occurrence_ids: list[int], now: dt.datetime | N
         pending = Reminder.objects.filter(occurrence=occurrence, status=Reminder.Status.PENDING)
         for h in set(pending.values_list("hours_before", flat=True)):
             due_at = occurrence.starts_at - dt.timedelta(hours=h)
+            # Only reminders whose time changes are written. This also runs for sessions
+            # cancelled (their time unchanged) after their bookings were locked; writing
+            # their reminders too would take the reminders' locks after the bookings',
+            # the other order from the sweep's, and the two would deadlock.
+            moved = pending.filter(hours_before=h).exclude(due_at=due_at)
             if due_at > now:
-                pending.filter(hours_before=h).update(due_at=due_at)
+                moved.update(due_at=due_at)
             else:
-                pending.filter(hours_before=h).update(status=Reminder.Status.SKIPPED, handled_at=now)
+                moved.update(status=Reminder.Status.SKIPPED, handled_at=now)
 
 
 # --- Sending ---------------------------------------------------------------------------------
@@ -140,7 +145,9 @@ def _message(reminder: Reminder, now: dt.datetime) -> Notification:
         text=text,
         url=url,
         phone="" if holder is not None else phone,
-        dedupe_key=f"reminder-{reminder.pk}",
+        # Once per reminder and time: an appointment moved after its reminder went is
+        # reminded again of the new time (its row is planned anew, with the same pk).
+        dedupe_key=f"reminder-{reminder.pk}-{int(reminder.due_at.timestamp())}",
         now=now,
     )
 
