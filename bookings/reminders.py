@@ -14,11 +14,13 @@ whose appointment is no longer confirmed, is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from activities.models import Occurrence
@@ -27,6 +29,7 @@ from portal.models import Notification
 from portal.notifications import notification_build, notifications_send_due
 from portal.templatetags.portal_tags import hhmm, when
 
+from .codes import PASS_ALPHABET, PASS_LENGTH
 from .models import Appointment, Booking, Place, Reminder
 
 
@@ -132,13 +135,30 @@ def _addressable(reminder: Reminder) -> bool:
     return held_by.resident_id is not None or bool(held_by.guest_phone)
 
 
+@functools.lru_cache(maxsize=16)
+def _pass_url_pattern(name: str, language: str) -> str:
+    return reverse(name, kwargs={"code": _PLACEHOLDER})
+
+
+_PLACEHOLDER = PASS_ALPHABET[0] * PASS_LENGTH
+
+
+def _pass_url(name: str, code: str) -> str:
+    """The pass page's address in the active language: reversed once per language, not
+    once per reminder (a sweep may write a hundred thousand)."""
+    head, _placeholder, tail = _pass_url_pattern(name, translation.get_language()).rpartition(_PLACEHOLDER)
+    return f"{head}{code}{tail}"
+
+
 def _message(reminder: Reminder, now: dt.datetime) -> Notification:
     if reminder.booking_id:
         holder, phone = reminder.booking.resident, reminder.booking.guest_phone
-        text, url = (lambda: _booking_text(reminder)), reminder.booking.get_absolute_url
+        text = lambda: _booking_text(reminder)  # noqa: E731
+        url = lambda: _pass_url("bookings:detail", reminder.booking.code)  # noqa: E731
     else:
         holder, phone = reminder.appointment.resident, reminder.appointment.guest_phone
-        text, url = (lambda: _appointment_text(reminder)), reminder.appointment.get_absolute_url
+        text = lambda: _appointment_text(reminder)  # noqa: E731
+        url = lambda: _pass_url("bookings:appointment", reminder.appointment.code)  # noqa: E731
     return notification_build(
         recipient=holder,
         kind=Notification.Kind.REMINDER,
@@ -187,16 +207,16 @@ def _send_batch(now: dt.datetime, batch: int) -> int | None:
         held = set(
             Place.objects.filter(booking_id__in=booking_ids, is_held=True).values_list("booking_id", "occurrence_id")
         )
-        messages = []
+        messages, sent, skipped = [], [], []
         for reminder in reminders:
             if _still_wanted(reminder, now, held) and _addressable(reminder):
                 messages.append(_message(reminder, now))
-                reminder.status = Reminder.Status.SENT
+                sent.append(reminder.pk)
             else:
-                reminder.status = Reminder.Status.SKIPPED
-            reminder.handled_at = now
+                skipped.append(reminder.pk)
         Notification.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
-        Reminder.objects.bulk_update(reminders, ["status", "handled_at"], batch_size=500)
+        Reminder.objects.filter(pk__in=sent).update(status=Reminder.Status.SENT, handled_at=now)
+        Reminder.objects.filter(pk__in=skipped).update(status=Reminder.Status.SKIPPED, handled_at=now)
         return len(reminders)
 
 
