@@ -39,8 +39,8 @@ from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from bookings.models import Booking, Place
 from portal.models import Notification, User
@@ -236,59 +236,61 @@ def roundups_for(*, month: dt.date, now: dt.datetime) -> list[tuple[User, Roundu
     communities = {resident.home_community_id for resident in residents if resident.home_community_id}
     projects = _popular_projects(communities=communities, last_start=last_start, last_until=last_until)
 
-    # Shared by the residents of a community, and of a district.
+    # One round-up per community (and per district, for those without one), shared by
+    # all its residents.
     by_area: dict[int, list[Featured]] = defaultdict(list)
     by_district: dict[int | None, list[Featured]] = defaultdict(list)
     for activity in featured:
         by_area[activity.area_id].append(activity)
         by_district[activity.district_id].append(activity)
         by_district[None].append(activity)
-    near_cache: dict[int, tuple[Featured, ...]] = {}
-    most_booked_cache: dict[int | None, tuple[Featured, ...]] = {}
 
-    def near(community) -> tuple[Featured, ...]:
-        if community.pk not in near_cache:
-            found = by_area.get(community.pk, []) + by_area.get(community.parent_id, [])
-            near_cache[community.pk] = tuple(sorted(found, key=lambda a: (a.first, a.title))[:ACTIVITIES_SHOWN])
-        return near_cache[community.pk]
+    def most_booked(district: int | None, community=None) -> Roundup | None:
+        found = sorted(by_district.get(district, []), key=lambda a: (-a.booked_last_month, a.first, a.title))
+        if not found:
+            return None
+        return Roundup(
+            month=month,
+            activities=tuple(found[:ACTIVITIES_SHOWN]),
+            near=False,
+            district=found[0].district if district is not None else "",
+            community=community.name if community else "",
+            projects=projects.get(community.pk, ()) if community else (),
+            street_id=None,
+        )
 
-    def most_booked(district: int | None) -> tuple[Featured, ...]:
-        if district not in most_booked_cache:
-            found = by_district.get(district, [])
-            most_booked_cache[district] = tuple(
-                sorted(found, key=lambda a: (-a.booked_last_month, a.first, a.title))[:ACTIVITIES_SHOWN]
-            )
-        return most_booked_cache[district]
+    def near(community) -> Roundup | None:
+        found = sorted(
+            by_area.get(community.pk, []) + by_area.get(community.parent_id, []), key=lambda a: (a.first, a.title)
+        )
+        if not found:  # nothing near: the district's most booked
+            return most_booked(community.parent.parent_id, community)
+        return Roundup(
+            month=month,
+            activities=tuple(found[:ACTIVITIES_SHOWN]),
+            near=True,
+            district="",
+            community=community.name,
+            projects=projects.get(community.pk, ()),
+            street_id=community.parent_id,
+        )
 
+    of_community: dict[int, Roundup | None] = {}
+    of_district: dict[int | None, Roundup | None] = {}
     told = []
     for resident in residents:
         community = resident.home_community
-        activities = near(community) if community else ()
-        if activities:
-            roundup = Roundup(
-                month=month,
-                activities=activities,
-                near=True,
-                district="",
-                community=community.name,
-                projects=projects.get(community.pk, ()),
-                street_id=community.parent_id,
-            )
+        if community is not None:
+            if community.pk not in of_community:
+                of_community[community.pk] = near(community)
+            roundup = of_community[community.pk]
         else:
-            district = community.parent.parent_id if community else booked_in.get(resident.pk)
-            activities = most_booked(district)
-            if not activities:
-                continue
-            roundup = Roundup(
-                month=month,
-                activities=activities,
-                near=False,
-                district=activities[0].district if district is not None else "",
-                community=community.name if community else "",
-                projects=projects.get(community.pk, ()) if community else (),
-                street_id=None,
-            )
-        told.append((resident, roundup))
+            district = booked_in.get(resident.pk)
+            if district not in of_district:
+                of_district[district] = most_booked(district)
+            roundup = of_district[district]
+        if roundup is not None:
+            told.append((resident, roundup))
     return told
 
 
@@ -381,12 +383,24 @@ def monthly_roundup_send(*, month: dt.date | None = None, now: dt.datetime | Non
             "dedupe_key", flat=True
         )
     )
+    # Written once per round-up and language, however many residents share it.
+    rendered: dict[tuple[int, str, str], str] = {}
+
+    def once(render, roundup: Roundup):
+        def text() -> str:
+            key = (id(roundup), render.__name__, get_language())
+            if key not in rendered:
+                rendered[key] = render(roundup)
+            return rendered[key]
+
+        return text
+
     messages = [
         notification_build(
             recipient=resident,
             kind=Notification.Kind.ROUNDUP,
-            text=lambda roundup=roundup: roundup_text(roundup),
-            url=lambda roundup=roundup: roundup_url(roundup),
+            text=once(roundup_text, roundup),
+            url=once(roundup_url, roundup),
             dedupe_key=_key(month, resident.pk),
         )
         for resident, roundup in told

@@ -312,3 +312,26 @@ def test_the_task_sends_this_months_round_up(areas):
 
     message = Notification.objects.get()
     assert message.dedupe_key == f"roundup-{timezone.localdate():%Y-%m}-{message.recipient_id}"
+
+
+def test_the_link_opens_the_month_of_the_residents_street(client, programme):
+    resident("林晓禾", programme.fengze)
+    monthly_roundup_send(now=NOW)
+
+    response = client.get(Notification.objects.get().url)
+
+    assert response.status_code == 200
+    assert response.context["month"] == DECEMBER
+    shown = {
+        (session.activity.title, session.centre.name)
+        for week in response.context["weeks"]
+        for day in week
+        for session in day.sessions
+    }
+    assert shown == {
+        ("书法班", "丰泽社区党群服务中心"),
+        ("晨练", "丰泽社区党群服务中心"),
+        ("健康讲座", "丰泽社区党群服务中心"),
+        ("青年夜校·摄影", "丰泽社区党群服务中心"),
+        ("邻里市集", "丰泽街道党群服务中心"),
+    }

@@ -272,3 +272,27 @@ def test_the_task_tells_of_tomorrow(area):
     assert send_tomorrows_rosters.delay().get() == 0
 
     assert Notification.objects.get().url == f"/en/staff/centres/fengze/schedule/?week={tomorrow.isoformat()}"
+
+
+def test_the_links_open_that_day_for_the_staff_member(client, fengze, street_centre):
+    staff = CentreStaffFactory(name="黄雅琴", centres=[fengze, street_centre])
+    tomorrows_rosters_send(now=NOW)
+    client.force_login(staff)
+
+    week = client.get(Notification.objects.get(url__contains="/schedule/").url)
+    appointments = client.get(Notification.objects.get(url__contains="/appointments/").url)
+
+    assert week.status_code == 200
+    assert week.context["monday"] == dt.date(2026, 12, 7)
+    cells = [cell for day in week.context["days"] for cell in day.cells]
+    assert sorted(session.starts_at for _room, sessions in cells for session in sessions) == [
+        at(2026, 12, 7, 23, 30),
+        at(2026, 12, 8, 8, 30),
+        at(2026, 12, 8, 10),
+        at(2026, 12, 8, 16),
+        at(2026, 12, 8, 19),
+        at(2026, 12, 9, 0, 0),
+    ]
+    assert appointments.status_code == 200
+    assert appointments.context["date"] == dt.date(2026, 12, 8)
+    assert [a.starts_at for a in appointments.context["active"]] == [at(2026, 12, 8, 9, 30), at(2026, 12, 8, 14)]
