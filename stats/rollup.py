@@ -255,9 +255,10 @@ def centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> d
 def residents_served_by_unit(start: dt.datetime, until: dt.datetime) -> dict[tuple[str, int], int]:
     """{(level, centre or area id): different people served}, one statement for all levels.
 
-    The people of each centre are listed once (a set of disjoint keys: family member,
-    account, guest's number, or the booking or appointment itself for a guest without
-    one), and each level counts them distinct over its centres."""
+    Every attendance and served appointment is listed with its centre and who it was,
+    as one of four disjoint keys (family member, account, guest's number, or the booking
+    or appointment itself for a guest without one); each level counts each key distinct
+    over its centres and adds the four counts."""
     place, occurrence, booking = Place._meta.db_table, Occurrence._meta.db_table, Booking._meta.db_table
     appointment, centre, area = Appointment._meta.db_table, Centre._meta.db_table, Area._meta.db_table
     distinct_people = (
@@ -280,7 +281,7 @@ def residents_served_by_unit(start: dt.datetime, until: dt.datetime) -> dict[tup
               JOIN {booking} b ON b.id = p.booking_id
              WHERE o.status = %s AND o.starts_at >= %s AND o.starts_at < %s
                AND p.is_held = %s AND p.checked_in_at IS NOT NULL AND b.status IN ({statuses})
-            UNION
+            UNION ALL
             SELECT a.centre_id,
                    NULL,
                    a.resident_id,
