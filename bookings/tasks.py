@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import reminders, services
+from . import reminders, services, staff_digest
 
 
 @shared_task
@@ -30,6 +30,4 @@ def send_tomorrows_rosters() -> int:
     """Every evening at 18:00: tell each centre's staff what tomorrow holds (sessions,
     places, waiting lists, appointments). Safe to run twice: one message per day, centre
     and person."""
-    from .staff_digest import tomorrows_rosters_send
-
-    return tomorrows_rosters_send()
+    return staff_digest.tomorrows_rosters_send()

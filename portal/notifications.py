@@ -175,7 +175,7 @@ def _send_sms(message: Notification) -> None:
 
 def _send_email(message: Notification) -> None:
     body = message.text
-    if message.url:
+    if message.url and message.url not in body:  # a round-up's text carries its link already
         body += "\n\n" + settings.PORTAL_BASE_URL.rstrip("/") + message.url
     email = EmailMessage(
         subject=message.subject,
