@@ -31,6 +31,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """A test that switched the language on (translation.activate) must not leave it on
+    for the next: the next would build its expected URLs and texts in that language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _beat_seen(monkeypatch):
     """Staff pages check the beat scheduler's heartbeat at most every 30 s per process;
     tests see it as just checked and alive, so page query counts stay fixed.
