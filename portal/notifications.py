@@ -14,9 +14,11 @@ function, and it is called with that language switched on.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -31,6 +33,20 @@ from .sms import get_sms_backend
 logger = logging.getLogger(__name__)
 
 Text = str | Callable[[], str]
+
+
+_held = contextvars.ContextVar("notifications_held", default=False)
+
+
+@contextlib.contextmanager
+def notifications_held() -> Iterator[None]:
+    """Messages written meanwhile go to inboxes only: no text message or email is sent
+    (loading the demo's bookings must not text every invented resident)."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 class ProviderError(Exception):
@@ -73,7 +89,7 @@ def notification_build(
             email_to = recipient.email
     else:
         sms_to = phone
-    pending = bool(sms_to or email_to)
+    pending = bool(sms_to or email_to) and not _held.get()
     return Notification(
         recipient=recipient,
         kind=kind,

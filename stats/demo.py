@@ -27,6 +27,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Min, Q
@@ -37,7 +38,8 @@ from bookings.models import Appointment
 from centres.models import Area
 
 from . import rollup
-from .models import MonthlyFigures
+from .models import DistrictTarget, MonthlyFigures
+from .services import district_target_set
 
 HISTORY_MONTHS = 12
 # Visits (attendances and appointments) per person served at one centre in a month.
@@ -97,11 +99,34 @@ def load_demo_statistics(*, now: dt.datetime | None = None, log=None) -> Counts:
             counts.invented.append(month)
         else:
             counts.kept.append(month)
+    targets = _demo_targets()
     log(
         f"Statistics: {len(counts.real)} months rolled up, {len(counts.invented)} invented, "
-        f"{len(counts.kept)} left as they were"
+        f"{len(counts.kept)} left as they were; {targets} district targets set"
     )
     return counts
+
+
+# Monthly targets for a demo district, as a district office might set them (the first
+# is the example); districts that already have targets keep theirs.
+DEMO_TARGETS = {
+    "featured_activities_held": Decimal(180),
+    "activities_held": Decimal(350),
+    "after_hours_sessions": Decimal(150),
+    "fill_rate": Decimal("0.5"),
+}
+
+
+def _demo_targets() -> int:
+    written = 0
+    districts = Area.objects.filter(level=Area.Level.DISTRICT).exclude(
+        pk__in=DistrictTarget.objects.values("district_id")
+    )
+    for district in districts:
+        for metric, minimum in DEMO_TARGETS.items():
+            district_target_set(district=district, metric=metric, minimum=minimum, by=None)
+            written += 1
+    return written
 
 
 # --- what the demo's own data says ------------------------------------------------------
