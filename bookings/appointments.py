@@ -38,7 +38,7 @@ from portal.templatetags.portal_tags import hhmm, when
 from .codes import new_pass_code, normalise_code
 from .locking import set_lock_timeout
 from .models import APPOINTMENT_HOLDING_STATUSES, Appointment, AppointmentSetup, AppointmentTopic, Booking
-from .reminders import reminders_plan_appointment
+from .reminders import reminders_drop_appointment, reminders_plan_appointment
 
 LOCK_TIMEOUT = "5s"
 MAX_COMING_APPOINTMENTS = 3
@@ -505,6 +505,7 @@ def appointment_propose(*, appointment: Appointment, by, starts_at: dt.datetime,
             appointment.status = Appointment.Status.PROPOSED
             appointment.staff_note = (note or "").strip()[:200]
             appointment.save(update_fields=["starts_at", "ends_at", "status", "staff_note", "updated_at"])
+            reminders_drop_appointment(appointment=appointment)
             text = gettext_lazy(
                 "%(centre)s proposes another time for your appointment (%(topic)s): %(when)s. "
                 "Please accept or decline it."
@@ -537,6 +538,7 @@ def appointment_decline_proposal(*, appointment: Appointment) -> Appointment:
         _refuse_unless(appointment, (Appointment.Status.PROPOSED,), _("There is no proposed time to answer."))
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "updated_at"])
+        reminders_drop_appointment(appointment=appointment)
         text = gettext_lazy(
             "You declined the time %(centre)s proposed (%(when)s). Your appointment request is cancelled."
         )
@@ -564,6 +566,7 @@ def appointment_cancel(*, appointment: Appointment, by, reason: str = "", by_cen
         else:
             text = gettext_lazy("Your appointment at %(centre)s on %(when)s (%(topic)s) is cancelled.")
         appointment.save(update_fields=fields)
+        reminders_drop_appointment(appointment=appointment)
         _tell(appointment, text, lambda: _words(appointment) | {"reason": reason})
     return appointment
 
@@ -583,6 +586,7 @@ def appointment_decline(*, appointment: Appointment, by, reason: str) -> Appoint
         appointment.status = Appointment.Status.DECLINED
         appointment.staff_note = reason[:200]
         appointment.save(update_fields=["status", "staff_note", "updated_at"])
+        reminders_drop_appointment(appointment=appointment)
         text = gettext_lazy(
             "%(centre)s cannot take your appointment request for %(when)s (%(topic)s). Reason: %(reason)s"
         )

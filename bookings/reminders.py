@@ -70,22 +70,50 @@ def reminders_plan_appointment(*, appointment: Appointment, now: dt.datetime | N
 
 
 def reminders_follow_sessions(*, occurrence_ids: list[int], now: dt.datetime | None = None) -> None:
-    """Sessions moved: their reminders still to send move with them (or are dropped when
-    the new time leaves them in the past; the holders were told of the move)."""
+    """Sessions moved: their reminders move with them. One still ahead at the new time
+    is due then, even if it went (or was skipped) for the old time; one whose new time
+    has passed is dropped (the holders were told of the move); a lead time that had
+    passed before the move but is ahead now gets its reminder."""
     now = now or timezone.now()
-    for occurrence in Occurrence.objects.filter(pk__in=occurrence_ids).only("pk", "starts_at"):
-        pending = Reminder.objects.filter(occurrence=occurrence, status=Reminder.Status.PENDING)
-        for h in set(pending.values_list("hours_before", flat=True)):
+    sessions = Occurrence.objects.filter(pk__in=occurrence_ids).select_related("centre")
+    for occurrence in sessions.only("pk", "starts_at", "status", "centre__reminder_hours"):
+        reminders = Reminder.objects.filter(occurrence=occurrence)
+        for h in set(reminders.values_list("hours_before", flat=True)):
             due_at = occurrence.starts_at - dt.timedelta(hours=h)
             # Only reminders whose time changes are written. This also runs for sessions
             # cancelled (their time unchanged) after their bookings were locked; writing
             # their reminders too would take the reminders' locks after the bookings',
             # the other order from the sweep's, and the two would deadlock.
-            moved = pending.filter(hours_before=h).exclude(due_at=due_at)
+            moved = reminders.filter(hours_before=h).exclude(due_at=due_at)
             if due_at > now:
-                moved.update(due_at=due_at)
+                # The message's key carries the due time, so the new one is not taken
+                # for the one already sent.
+                moved.update(due_at=due_at, status=Reminder.Status.PENDING, handled_at=None)
             else:
-                moved.update(status=Reminder.Status.SKIPPED, handled_at=now)
+                moved.filter(status=Reminder.Status.PENDING).update(status=Reminder.Status.SKIPPED, handled_at=now)
+        if occurrence.status == Occurrence.Status.SCHEDULED:
+            holders = Place.objects.filter(
+                occurrence=occurrence, is_held=True, booking__status=Booking.Status.CONFIRMED
+            ).values_list("booking_id", flat=True)
+            hours = parse_reminder_hours(occurrence.centre.reminder_hours)
+            Reminder.objects.bulk_create(
+                [
+                    Reminder(booking_id=booking_id, occurrence=occurrence, hours_before=h, due_at=due_at)
+                    for booking_id in holders
+                    for h, due_at in _future(occurrence.starts_at, hours, now)
+                ],
+                ignore_conflicts=True,
+            )
+
+
+def reminders_drop_appointment(*, appointment: Appointment, now: dt.datetime | None = None) -> None:
+    """The appointment is no longer confirmed (cancelled, declined, another time
+    proposed): its reminders still to send are dropped. Called with the appointment
+    locked; a sweep holding one of them is waited for, so it is either sent before the
+    change commits or dropped, never sent after."""
+    Reminder.objects.filter(appointment=appointment, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.SKIPPED, handled_at=now or timezone.now()
+    )
 
 
 # --- Sending ---------------------------------------------------------------------------------

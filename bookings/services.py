@@ -892,10 +892,10 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
             | Q(course_id__in=series_ids, status=Booking.Status.WAITING)
         )
         _lock_residents(concerned.values_list("resident_id", flat=True))
-        singles = Booking.objects.select_for_update().filter(
+        singles = Booking.objects.select_for_update(of=("self",)).filter(
             occurrence_id__in=occurrence_ids, status__in=ACTIVE_STATUSES
         )
-        for booking in singles.select_related("activity"):
+        for booking in singles.select_related("activity", "resident"):
             booking.status = Booking.Status.CANCELLED
             booking.cancelled_by_centre = True
             booking.closed_at = now
@@ -906,7 +906,7 @@ def bookings_cancel_for_sessions(*, occurrence_ids: list[int], reason: str, now:
             told += 1
         course_places = Place.objects.filter(
             occurrence_id__in=occurrence_ids, is_held=True, booking__course__isnull=False
-        ).select_related("booking__activity")
+        ).select_related("booking__activity", "booking__resident")
         course_ids = set()
         for place in course_places:
             _tell(place.booking, lambda p=place: _cancel_text(p.booking, sessions[p.occurrence_id], reason))

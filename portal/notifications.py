@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
@@ -139,12 +140,21 @@ def notification_deliver_soon(notification_id: int) -> None:
     def enqueue():
         from .tasks import deliver_notification
 
+        if time.monotonic() < _broker_down_until[0]:
+            return  # it failed a moment ago: do not make every request wait for it again
         try:
             deliver_notification.apply_async((notification_id,), retry=False)
         except Exception as error:  # the broker is down or unreachable
-            logger.warning("Message %s waits for the next sweep: %s", notification_id, error)
+            _broker_down_until[0] = time.monotonic() + BROKER_RETRY_SECONDS
+            logger.warning("Message %s waits for the beat's sweep: %s", notification_id, error)
 
     transaction.on_commit(enqueue)
+
+
+# After the broker failed to take a task, messages wait for the sweep for this long
+# instead of each trying (and waiting for) the broker again.
+BROKER_RETRY_SECONDS = 30
+_broker_down_until = [float("-inf")]
 
 
 # --- Sending --------------------------------------------------------------------------------
@@ -263,21 +273,38 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     return True
 
 
+def _release(messages: list[Notification]) -> None:
+    """Give back claimed messages this worker will not send now."""
+    Notification.objects.filter(pk__in=[m.pk for m in messages], delivery=Notification.Delivery.PENDING).update(
+        claimed_until=None, attempts=F("attempts") - 1
+    )
+
+
 def notifications_send_due(*, now: dt.datetime | None = None, batch: int = 500, time_limit: float | None = None) -> int:
     """Send every due message, a claimed batch at a time, until none is left (or the time
-    limit, in seconds, is reached). Returns how many went."""
-    started = timezone.now()
+    limit, in seconds, is reached). Returns how many went.
+
+    A message is sent only while this worker's claim on it has a good margin left: with
+    a slow provider, the rest of a batch is given back and claimed again, rather than
+    sent after the claim lapsed, when another worker may have taken it too."""
+    started = time.monotonic()
+    claim_seconds = settings.NOTIFICATION_CLAIM_SECONDS
+    margin = min(60.0, claim_seconds / 2)
     sent = 0
     changed = _without_waiting_for_disk()
     try:
         while True:
             moment = now or timezone.now()
+            send_before = time.monotonic() + claim_seconds - margin
             claimed = _claim(None, now=moment, limit=batch)
             if not claimed:
                 break
-            for message in claimed:
+            for index, message in enumerate(claimed):
+                if time.monotonic() > send_before:
+                    _release(claimed[index:])
+                    break
                 sent += _deliver(message, moment)
-            if time_limit is not None and (timezone.now() - started).total_seconds() > time_limit:
+            if time_limit is not None and time.monotonic() - started > time_limit:
                 break
     finally:
         _restore_waiting_for_disk(changed)

@@ -152,6 +152,8 @@ for _name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWOR
     if _name in _email:
         globals()[_name] = _email[_name]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+# A mail server that does not answer must not hold a sending worker past its claim.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # The portal's address as residents reach it, for the links in emails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_MAIL_DOMAIN = env("PORTAL_MAIL_DOMAIN", default="localhost")

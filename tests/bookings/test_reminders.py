@@ -510,8 +510,8 @@ def test_a_proposed_time_replans_the_reminders_once_accepted(topic, wang, clock)
     appointments.appointment_confirm(appointment=asked, by=staff)
     proposed = appointments.appointment_propose(appointment=asked, by=staff, starts_at=at(THURSDAY, T(19)), note="")
 
-    # While the resident has not answered, no reminder goes out.
-    assert sweep_at(clock, DAY_BEFORE) == 1
+    # While the resident has not answered, no reminder goes out: the proposal dropped them.
+    assert sweep_at(clock, DAY_BEFORE) == 0
     assert appointment_plan(proposed)[1] == (24, DAY_BEFORE, "skipped")
     accepted = appointments.appointment_accept_proposal(appointment=proposed)
 
@@ -549,7 +549,8 @@ def test_a_cancelled_appointments_reminders_are_skipped(topic, wang, clock):
     confirmed = appointments.appointment_confirm(appointment=asked, by=staff_of(topic.centre))
     appointments.appointment_cancel(appointment=confirmed, by=wang)
 
-    assert sweep_at(clock, TWO_HOURS_BEFORE) == 2
+    # Dropped by the cancellation itself: the sweep finds nothing.
+    assert sweep_at(clock, TWO_HOURS_BEFORE) == 0
 
     assert [status for _h, _d, status in appointment_plan(confirmed)] == ["skipped", "skipped"]
     assert reminders_sent_to(wang) == []
@@ -732,3 +733,48 @@ def test_a_session_cancelled_while_the_sweep_holds_its_reminders_does_not_wait_f
         "pending",
     ]
     assert Notification.objects.filter(kind="reminder").count() == 0
+
+
+def test_a_session_moved_later_after_its_first_reminder_is_reminded_again_for_the_new_time(
+    session, wang, clock, django_capture_on_commit_callbacks
+):
+    [booking] = booking_create(occurrence=session, resident=wang)
+    assert sweep_at(clock, DAY_BEFORE) == 1  # the 24-hour reminder of Wednesday 19:00 went
+    clock.set(at(TUESDAY, T(20)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.occurrences_reschedule(
+            occurrence=session, date=THURSDAY, starts=T(18), ends=T(19, 30), room=room_of(session.centre)
+        )
+
+    assert plan_of(booking) == [
+        (session.pk, 24, at(WEDNESDAY, T(18)), "pending"),
+        (session.pk, 2, at(THURSDAY, T(16)), "pending"),
+    ]
+    assert sweep_at(clock, at(WEDNESDAY, T(18))) == 1
+    assert reminders_sent_to(wang) == [
+        reminder_text(booking),
+        reminder_text(booking, when="Thu 26 Nov 2026 18:00"),
+    ]
+
+
+def test_a_booking_made_late_and_moved_a_week_on_gets_the_reminder_it_lacked(
+    session, wang, clock, django_capture_on_commit_callbacks
+):
+    clock.set(at(WEDNESDAY, T(16)))  # three hours before: only the 2-hour reminder is written
+    [booking] = booking_create(occurrence=session, resident=wang, now=at(WEDNESDAY, T(16)))
+    assert [h for _s, h, _d, _st in plan_of(booking)] == [2]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.occurrences_reschedule(
+            occurrence=session,
+            date=WEDNESDAY + dt.timedelta(days=7),
+            starts=T(19),
+            ends=T(20, 30),
+            room=room_of(session.centre),
+        )
+
+    assert plan_of(booking) == [
+        (session.pk, 24, at(WEDNESDAY + dt.timedelta(days=6), T(19)), "pending"),
+        (session.pk, 2, at(WEDNESDAY + dt.timedelta(days=7), T(17)), "pending"),
+    ]
