@@ -119,12 +119,16 @@ def redis_server(tmp_path):
     server.kill()
 
 
-def _reset_broker_connections(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+def _forget_broker_connections(app, *, close: bool = False) -> None:
+    """The app makes new broker connections for its broker URL on next use. ``close``
+    closes the pool it had; only the test's own (kombu keeps one pool per URL for the
+    process, and the project's must stay usable for the tests that follow)."""
+    pool = app._pool
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
+    if close and pool is not None:
+        pool.force_close_all()
 
 
 @pytest.fixture
@@ -143,7 +147,7 @@ def broker(redis_server):
 
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.update(broker_url=redis_server.url(0), task_always_eager=False)
-    _reset_broker_connections(app)
+    _forget_broker_connections(app)
 
     def declare_queues():
         # What a worker does when it connects: this redis-server keeps nothing, so after
@@ -156,8 +160,8 @@ def broker(redis_server):
     declare_queues()
     redis_server.on_start.append(declare_queues)
     yield redis_server
+    _forget_broker_connections(app, close=True)
     app.conf.update(saved)
-    _reset_broker_connections(app)
     if down_until is not None:
         down_until[:] = saved_down_until
 
