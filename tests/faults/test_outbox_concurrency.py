@@ -1,7 +1,8 @@
 """The outbox under concurrent workers: sweeps on several threads at once, each with its
 own PostgreSQL connection, over the same due messages, send every message exactly once
 (counted by key in the file the provider writes). The control, a sweep without claims,
-sends some twice under the same race."""
+sends some twice under the same race; and a provider slower than the claim lasts does
+not let a second worker send what the first is still sending."""
 
 import threading
 import time
@@ -95,3 +96,21 @@ def test_the_same_race_with_claims_sends_once(sms_file):
 
     assert sum(sent) == 200
     assert sms_keys(sms_file) == Counter(dict.fromkeys(expected_keys(ids), 1))
+
+
+def test_a_provider_slower_than_the_claim_does_not_let_a_second_sweep_send_twice(sms_file, settings):
+    """The first sweep claims 20 messages for 2 s but sends one every 0.15 s (3 s in all);
+    a second sweep starts once that claim has lapsed."""
+    settings.NOTIFICATION_CLAIM_SECONDS = 2
+    settings.SMS_BACKEND = "tests.faults.backends.SlowFileSmsBackend"
+    ids = due_messages(20)
+
+    def later():
+        time.sleep(2.2)
+        return notifications_send_due(batch=20)
+
+    sent = run_together([lambda: notifications_send_due(batch=20), later])
+
+    assert sum(sent) == 20
+    assert sms_keys(sms_file) == Counter(dict.fromkeys(expected_keys(ids), 1))
+    assert set(Notification.objects.values_list("delivery", "claimed_until")) == {("sent", None)}
