@@ -340,6 +340,6 @@ class NotificationPreferencesForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        if cleaned_data.get("notify_by_email") and not cleaned_data.get("email"):
+        if cleaned_data.get("notify_by_email") and not cleaned_data.get("email") and "email" not in self.errors:
             self.add_error("email", _("Give the email address to send emails to."))
         return cleaned_data

@@ -229,6 +229,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # outbox (portal.notifications) and the beat's sweep sends them once it is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu would otherwise retry a refused connection for the whole connection timeout,
+    # and wait forever on a Redis that accepts but does not answer.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
 # The beat schedule: every periodic job, in one place. Later issues add theirs here.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {
