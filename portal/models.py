@@ -151,6 +151,8 @@ class Notification(models.Model):
         SUSPENSION = "suspension", _("Paused bookings")
         ROSTER = "roster", _("Tomorrow's rosters")
         ROUNDUP = "roundup", _("Monthly round-up")
+        RATING = "rating", _("Rating")
+        CASE = "case", _("Rectification of a bad rating")
         OTHER = "other", _("Other")
 
     class Delivery(models.TextChoices):

@@ -16,11 +16,13 @@ urlpatterns += i18n_patterns(
     path("centres/", include("centres.urls")),
     path("activities/", include("activities.urls")),
     path("bookings/", include("bookings.urls")),
+    path("ratings/", include("ratings.urls")),
     path("staff/accounts/", include("portal.staff_account_urls")),
     path("staff/", include("activities.staff_urls")),
     path("staff/", include("bookings.staff_urls")),
     path("staff/", include("centres.staff_urls")),
     path("staff/statistics/", include("stats.urls")),
+    path("staff/ratings/", include("ratings.staff_urls")),
     prefix_default_language=False,
 )
 

@@ -1,0 +1,3 @@
+app_name = "ratings_staff"
+
+urlpatterns = []
