@@ -23,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("staff/", include("centres.staff_urls")),
     path("staff/statistics/", include("stats.urls")),
     path("staff/ratings/", include("ratings.staff_urls")),
+    path("staff/star-ratings/", include("ratings.cycle_urls")),
+    path("staff/star-scoring/", include("ratings.scoring_urls")),
     prefix_default_language=False,
 )
 

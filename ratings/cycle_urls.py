@@ -1,0 +1,3 @@
+app_name = "star_ratings"
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+app_name = "star_scoring"
+
+urlpatterns = []
