@@ -278,6 +278,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.roll_up_last_month",
         "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
+    # Bad ratings not answered in time: to the street, then the district.
+    "escalate-overdue-rating-cases": {
+        "task": "ratings.tasks.escalate_overdue_cases",
+        "schedule": timedelta(hours=1),
+    },
+    # Residents who used a session or an appointment: an invitation to rate it.
+    "invite-to-rate": {
+        "task": "ratings.tasks.invite_to_rate",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 LOGGING = {
