@@ -58,7 +58,9 @@ waiting_list_demand
 appointments_served
     Appointments starting in the month that were checked in.
 satisfaction
-    Null: ratings come in a later issue.
+    Of the residents' ratings given in the month (first ratings and follow-ups, not those
+    the district found malicious on appeal), the share at "satisfied" or "very satisfied"
+    (满意率). Null when nobody rated.
 
 Sessions, places, entries and appointments each belong to one centre, so the counts of a
 community, street or district are the sums of its centres' counts, and its rates are its
@@ -83,6 +85,7 @@ from django.utils import timezone
 from activities.models import Occurrence
 from bookings.models import Appointment, Booking, Place
 from centres.models import Area, Centre
+from ratings.models import Level, Rating
 
 from .models import MonthlyFigures
 
@@ -104,7 +107,15 @@ COUNTS = (
     "appointments_served",
 )
 # Parts of the rates and person-hours, summed like the counts.
-PARTS = ("places_offered", "places_booked_bookable", "places_due", "places_missed", "attended_seconds")
+PARTS = (
+    "places_offered",
+    "places_booked_bookable",
+    "places_due",
+    "places_missed",
+    "attended_seconds",
+    "ratings",
+    "satisfied_ratings",
+)
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -178,7 +189,7 @@ def empty_totals() -> dict:
 
 
 def centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> dict[int, dict]:
-    """Counts and the parts of the rates per centre id, from four aggregate queries."""
+    """Counts and the parts of the rates per centre id, from five aggregate queries."""
     totals: dict[int, dict] = defaultdict(empty_totals)
 
     sessions = Occurrence.objects.filter(
@@ -249,6 +260,16 @@ def centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> d
     )
     for row in served:
         totals[row["centre_id"]]["appointments_served"] += row["n"]
+
+    ratings = (
+        Rating.objects.filter(created_at__gte=start, created_at__lt=until, is_excluded=False)
+        .values("centre_id")
+        .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(level__gte=Level.SATISFIED)))
+        .order_by()
+    )
+    for row in ratings:
+        totals[row["centre_id"]]["ratings"] += row["n"]
+        totals[row["centre_id"]]["satisfied_ratings"] += row["satisfied"]
     return totals
 
 
@@ -347,7 +368,7 @@ def _row(month, level, total, residents, computed_at, **unit) -> MonthlyFigures:
         person_hours=(Decimal(total["attended_seconds"]) / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
         fill_rate=_rate(total["places_booked_bookable"], total["places_offered"]),
         no_show_rate=_rate(total["places_missed"], total["places_due"]),
-        satisfaction=None,
+        satisfaction=_rate(total["satisfied_ratings"], total["ratings"]),
         by_function=dict(sorted(total["by_function"].items())),
         computed_at=computed_at,
     )
