@@ -132,3 +132,38 @@ def test_street_staff_of_another_street_are_not_told(case, people):
     stranger = StreetStaffFactory(area=bad_case().street)
     cases_escalate_overdue(now=at(30, 11, month=9))
     assert case_messages(stranger) == []
+
+
+def test_the_beat_escalates_hourly_and_invites_every_ten_minutes(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert (
+        schedule["escalate-overdue-rating-cases"]["task"],
+        schedule["escalate-overdue-rating-cases"]["schedule"],
+    ) == (
+        "ratings.tasks.escalate_overdue_cases",
+        dt.timedelta(hours=1),
+    )
+    assert (schedule["invite-to-rate"]["task"], schedule["invite-to-rate"]["schedule"]) == (
+        "ratings.tasks.invite_to_rate",
+        dt.timedelta(minutes=10),
+    )
+    assert (tasks.escalate_overdue_cases.name, tasks.invite_to_rate.name) == (
+        "ratings.tasks.escalate_overdue_cases",
+        "ratings.tasks.invite_to_rate",
+    )
+
+
+def test_the_invitation_task_calls_the_invitations(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    module = types.ModuleType("ratings.invitations")
+    module.invite_to_rate = lambda: calls.append("invited") or 3
+    monkeypatch.setitem(sys.modules, "ratings.invitations", module)
+    import ratings
+
+    monkeypatch.setattr(ratings, "invitations", module, raising=False)
+
+    assert tasks.invite_to_rate.apply().get() == 3
+    assert calls == ["invited"]
