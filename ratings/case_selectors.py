@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from .models import BAD_LEVELS, Rating, RectificationCase
 from .permissions import cases_visible_to, ratings_visible_to
@@ -45,6 +46,9 @@ class CentreRates:
     ratings: int = 0
     bad: int = 0
     cases: int = 0
+    # Cases whose call-back (reply) was recorded or is past due: what the on-time rates count.
+    callback_due: int = 0
+    reply_due: int = 0
     called_back: int = 0
     called_back_on_time: int = 0
     replied: int = 0
@@ -61,22 +65,24 @@ class CentreRates:
 
     @property
     def callback_on_time_rate(self) -> float | None:
-        """Per cent of the counted cases whose call-back was recorded by its deadline."""
-        return self._share(self.called_back_on_time, self.cases)
+        """Per cent of the cases due for a call-back whose call-back was recorded in time."""
+        return self._share(self.called_back_on_time, self.callback_due)
 
     @property
     def reply_on_time_rate(self) -> float | None:
-        """Per cent of the counted cases replied to by their deadline."""
-        return self._share(self.replied_on_time, self.cases)
+        """Per cent of the cases due for a reply that were replied to in time."""
+        return self._share(self.replied_on_time, self.reply_due)
 
 
 def centre_rating_rates(
-    centre_ids, *, since: dt.datetime | None = None, until: dt.datetime | None = None
+    centre_ids, *, since: dt.datetime | None = None, until: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> dict[int, CentreRates]:
     """Per centre, ratings and cases opened in [since, until): ratings found malicious on
     appeal (``is_excluded``) and their withdrawn cases are not counted. Follow-up ratings
-    count like any other. A case counts as on time only once done by its deadline (an open
-    case overdue or not yet due counts as not on time)."""
+    count like any other. The on-time rates are of the cases due by ``now``: answered, or
+    past the deadline (an open case past it counts as late; one not yet due is left out
+    until it is answered or due)."""
+    now = now or timezone.now()
     ratings = Rating.objects.filter(centre_id__in=centre_ids, is_excluded=False)
     cases = RectificationCase.objects.filter(centre_id__in=centre_ids).exclude(
         status=RectificationCase.Status.WITHDRAWN
@@ -90,6 +96,8 @@ def centre_rating_rates(
         figures.setdefault(row["centre_id"], {}).update(ratings=row["n"], bad=row["bad_n"])
     for row in cases.values("centre_id").annotate(
         n=Count("pk"),
+        cb_due=Count("pk", filter=Q(called_back_at__isnull=False) | Q(callback_due_at__lt=now)),
+        rp_due=Count("pk", filter=Q(replied_at__isnull=False) | Q(reply_due_at__lt=now)),
         cb=Count("pk", filter=Q(called_back_at__isnull=False)),
         cb_ok=Count("pk", filter=Q(called_back_at__lte=F("callback_due_at"))),
         rp=Count("pk", filter=Q(replied_at__isnull=False)),
@@ -97,6 +105,8 @@ def centre_rating_rates(
     ):
         figures.setdefault(row["centre_id"], {}).update(
             cases=row["n"],
+            callback_due=row["cb_due"],
+            reply_due=row["rp_due"],
             called_back=row["cb"],
             called_back_on_time=row["cb_ok"],
             replied=row["rp"],

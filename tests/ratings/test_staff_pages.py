@@ -98,10 +98,22 @@ def test_rates_per_centre():
 
     assert rates == {
         centre.pk: CentreRates(
-            ratings=3, bad=2, cases=2, called_back=2, called_back_on_time=1, replied=0, replied_on_time=0
+            ratings=3,
+            bad=2,
+            cases=2,
+            callback_due=2,
+            reply_due=0,
+            called_back=2,
+            called_back_on_time=1,
+            replied=0,
+            replied_on_time=0,
         )
     }
-    assert (rates[centre.pk].bad_rate, rates[centre.pk].callback_on_time_rate) == (66.7, 50.0)
+    assert (rates[centre.pk].bad_rate, rates[centre.pk].callback_on_time_rate, rates[centre.pk].reply_on_time_rate) == (
+        66.7,
+        50.0,
+        None,
+    )
 
 
 def test_the_rates_on_the_page(client):
