@@ -1,3 +1,20 @@
+from django.urls import path
+
+from . import cycle_views as views
+
 app_name = "star_ratings"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.cycle_list, name="cycles"),
+    path("new/", views.cycle_create, name="cycle_create"),
+    path("<int:pk>/", views.cycle_detail, name="cycle"),
+    path("<int:pk>/criteria/", views.criterion_add, name="criterion_add"),
+    path("<int:pk>/levels/", views.star_level_set, name="level_set"),
+    path("<int:pk>/step/", views.cycle_step, name="step"),
+    path("<int:pk>/representatives/", views.assignment_add, name="assignment_add"),
+    path("<int:pk>/review/", views.cycle_review_page, name="review"),
+    path("<int:pk>/review/<int:application_pk>/", views.final_level, name="final_level"),
+    path("<int:pk>/results/", views.cycle_results, name="results"),
+    path("<int:pk>/results.<str:fmt>", views.cycle_results_export, name="results_export"),
+    path("<int:pk>/audit/", views.cycle_audit, name="audit"),
+]

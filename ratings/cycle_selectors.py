@@ -1,0 +1,228 @@
+"""Reads for the district's star-rating cycle pages, each in a fixed number of queries
+whatever the number of centres and criteria."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from centres.models import Centre
+from portal.models import User
+
+from .cycle import is_district_staff_of
+from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
+
+TWO_PLACES = Decimal("0.01")
+# Outliers: a level applied for this many stars above the proposal, or a self-assessment
+# at least HIGH of its maximum while every other source is below LOW of theirs.
+APPLIED_ABOVE_BY = 2
+HIGH = Decimal("0.9")
+LOW = Decimal("0.6")
+
+
+def cycles_of(user) -> QuerySet[Cycle]:
+    """The cycles of the district the user is district staff of (none for anyone else)."""
+    if not user.is_authenticated or user.role != User.Role.DISTRICT_STAFF or user.area_id is None:
+        return Cycle.objects.none()
+    return Cycle.objects.filter(district_id=user.area_id)
+
+
+def cycle_for(user, pk: int) -> Cycle:
+    """The cycle, if the user is district staff of its district; a 404 otherwise."""
+    cycle = get_object_or_404(Cycle.objects.select_related("district", "previous"), pk=pk)
+    if not is_district_staff_of(user, cycle.district_id):
+        raise Http404
+    return cycle
+
+
+def district_representatives(cycle: Cycle) -> QuerySet[User]:
+    return User.objects.filter(
+        role=User.Role.REPRESENTATIVE, is_active=True, area__parent__parent_id=cycle.district_id
+    ).order_by("name", "pk")
+
+
+def district_centres(cycle: Cycle) -> QuerySet[Centre]:
+    return Centre.objects.filter(district_id=cycle.district_id).order_by("name", "pk")
+
+
+def cycle_assignments(cycle: Cycle) -> list[RepresentativeAssignment]:
+    return list(
+        RepresentativeAssignment.objects.filter(cycle=cycle)
+        .select_related("representative", "centre")
+        .order_by("centre__name", "representative__name")
+    )
+
+
+ACTION_LABELS = {
+    "cycle_created": _("Cycle created"),
+    "criterion_added": _("Criterion added"),
+    "level_set": _("Star level set"),
+    "cycle_opened": _("Opened for applications"),
+    "application_submitted": _("Application submitted"),
+    "scoring_started": _("Scoring started"),
+    "score_set": _("Score given"),
+    "representative_assigned": _("Representative invited"),
+    "review_started": _("District rating started"),
+    "final_level_set": _("Final level set"),
+    "published": _("Published"),
+}
+
+
+def audit_trail(cycle: Cycle, limit: int = 1000) -> list[AuditEntry]:
+    """The newest ``limit`` entries, each with ``label``, the action in plain words."""
+    entries = list(cycle.audit_entries.select_related("actor").order_by("-at", "-pk")[:limit])
+    for entry in entries:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+    return entries
+
+
+# --- The review screen (区级评定) --------------------------------------------------------
+
+
+@dataclass
+class ReviewRow:
+    application: Application
+    scores: list[Decimal | None]  # one per criterion, in the criteria's order
+    total: Decimal
+    outliers: list[str] = field(default_factory=list)
+    reward: Decimal = Decimal(0)
+
+    @property
+    def changed(self) -> bool:
+        return self.application.final_stars != self.application.proposed_stars
+
+
+@dataclass
+class Review:
+    cycle: Cycle
+    criteria: list[Criterion]
+    levels: list[StarLevel]
+    rows: list[ReviewRow]
+    rewards: Decimal
+    over_budget: bool
+
+    @property
+    def by_stars(self) -> list[tuple[int, int]]:
+        counts: dict[int, int] = {}
+        for row in self.rows:
+            if row.application.final_stars:
+                counts[row.application.final_stars] = counts.get(row.application.final_stars, 0) + 1
+        return sorted(counts.items(), reverse=True)
+
+
+def _outliers(application: Application, criteria: list[Criterion], scores: list[Decimal | None]) -> list[str]:
+    _ = gettext_now
+    found = []
+    proposed = application.proposed_stars or 0
+    if application.applied_stars - proposed >= APPLIED_ABOVE_BY:
+        found.append(
+            _("Applied for %(applied)s★, %(proposed)s★ proposed")
+            % {
+                "applied": application.applied_stars,
+                "proposed": proposed,
+            }
+        )
+    self_parts = [(c, s) for c, s in zip(criteria, scores, strict=True) if c.source == Criterion.Source.SELF]
+    other_parts = [
+        (c, s) for c, s in zip(criteria, scores, strict=True) if c.source != Criterion.Source.SELF and s is not None
+    ]
+    self_max = sum((c.max_points for c, _s in self_parts), Decimal(0))
+    self_got = sum((s or 0 for _c, s in self_parts), Decimal(0))
+    other_max = sum((c.max_points for c, _s in other_parts), Decimal(0))
+    other_got = sum((s for _c, s in other_parts), Decimal(0))
+    if self_max and other_max and self_got >= HIGH * self_max and other_got < LOW * other_max:
+        found.append(_("High self-assessment, low scores from the others"))
+    return found
+
+
+def cycle_review(cycle: Cycle) -> Review:
+    """Every application of the cycle with each criterion's points (the average of its
+    scorers), the total, outliers and the rewards against the budget: four queries."""
+    criteria = list(cycle.criteria.all())
+    levels = list(cycle.levels.all())
+    applications = list(cycle.applications.select_related("centre").order_by("centre__name", "pk"))
+    averages: dict[tuple[int, int], Decimal] = {}
+    for row in (
+        Score.objects.filter(application__cycle=cycle)
+        .values("application_id", "criterion_id")
+        .annotate(points=Avg("points"))
+        .order_by()
+    ):
+        averages[(row["application_id"], row["criterion_id"])] = Decimal(row["points"]).quantize(TWO_PLACES)
+    rewards = {level.stars: level.reward for level in levels}
+    rows = []
+    for application in applications:
+        scores = [averages.get((application.pk, criterion.pk)) for criterion in criteria]
+        total = application.total
+        if total is None:
+            total = sum((s for s in scores if s is not None), Decimal(0)).quantize(TWO_PLACES)
+        rows.append(
+            ReviewRow(
+                application=application,
+                scores=scores,
+                total=total,
+                outliers=_outliers(application, criteria, scores),
+                reward=rewards.get(application.final_stars, Decimal(0)),
+            )
+        )
+    total_rewards = sum((row.reward for row in rows), Decimal(0))
+    return Review(
+        cycle=cycle,
+        criteria=criteria,
+        levels=levels,
+        rows=rows,
+        rewards=total_rewards,
+        over_budget=total_rewards > cycle.budget,
+    )
+
+
+# --- After publishing ---------------------------------------------------------------------
+
+
+@dataclass
+class RankingRow:
+    rank: int
+    centre: Centre
+    total: Decimal | None
+    stars: int | None
+    reward: Decimal
+    previous_stars: int | None = None
+    had_previous: bool = False
+
+    @property
+    def trend(self) -> str:
+        """ "up", "down", "same", or "" when the centre was not in the previous cycle."""
+        if not self.had_previous:
+            return ""
+        now, before = self.stars or 0, self.previous_stars or 0
+        return "up" if now > before else "down" if now < before else "same"
+
+
+def cycle_ranking(cycle: Cycle) -> list[RankingRow]:
+    """The centres by total, highest first, with their final level and reward, and
+    the level of the previous cycle when there is one: three queries."""
+    rewards = dict(cycle.levels.values_list("stars", "reward"))
+    applications = cycle.applications.select_related("centre").order_by("-total", "centre__name", "pk")
+    previous: dict[int, int | None] = {}
+    if cycle.previous_id:
+        previous = dict(Application.objects.filter(cycle_id=cycle.previous_id).values_list("centre_id", "final_stars"))
+    rows = []
+    for rank, application in enumerate(applications, start=1):
+        rows.append(
+            RankingRow(
+                rank=rank,
+                centre=application.centre,
+                total=application.total,
+                stars=application.final_stars,
+                reward=rewards.get(application.final_stars, Decimal(0)),
+                previous_stars=previous.get(application.centre_id),
+                had_previous=application.centre_id in previous,
+            )
+        )
+    return rows

@@ -1,0 +1,273 @@
+"""The district's star-rating cycle pages: the cycles, a cycle by its state (criteria,
+levels, the next step, representatives), the district rating (区级评定), the results
+with their exports, and the audit trail.
+
+Only district staff of the cycle's district see them; for anyone else they are a 404.
+Views parse input, call a selector or a service, and render or redirect; a refusal of a
+service is shown as a message."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal.models import User
+
+from . import cycle as services
+from .cycle_assignments import representative_assign
+from .cycle_exports import ranking_csv, ranking_xlsx
+from .cycle_forms import AssignmentForm, CriterionForm, CycleForm, FinalLevelForm, StarLevelForm
+from .cycle_selectors import (
+    audit_trail,
+    cycle_assignments,
+    cycle_for,
+    cycle_ranking,
+    cycle_review,
+    cycles_of,
+    district_centres,
+    district_representatives,
+)
+from .models import Cycle
+
+STEPS = {
+    Cycle.Status.DRAFT: ("open", services.cycle_open, gettext_lazy("Open for applications")),
+    Cycle.Status.OPEN: ("start_scoring", services.cycle_start_scoring, gettext_lazy("Start scoring")),
+    Cycle.Status.SCORING: ("start_review", services.cycle_start_review, gettext_lazy("Start the district rating")),
+    Cycle.Status.REVIEW: ("publish", services.cycle_publish, gettext_lazy("Publish the results")),
+}
+
+
+def district_staff_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.role != User.Role.DISTRICT_STAFF or request.user.area_id is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _refusal_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _show_errors(request, form, error: ValidationError) -> None:
+    try:
+        form.add_error(None, error)
+    except (ValueError, AttributeError):
+        messages.error(request, _refusal_text(error))
+
+
+def _cycle_url(cycle, name="cycle") -> str:
+    return reverse(f"star_ratings:{name}", kwargs={"pk": cycle.pk})
+
+
+@district_staff_only
+def cycle_list(request):
+    cycles = cycles_of(request.user).select_related("previous")
+    return render(request, "ratings/cycle/cycle_list.html", {"cycles": cycles})
+
+
+@district_staff_only
+def cycle_create(request):
+    district = request.user.area
+    form = CycleForm(request.POST or None, district=district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_create(district=district, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(request, _("The cycle is created. Add its criteria and star levels."))
+            return redirect(_cycle_url(cycle))
+    return render(request, "ratings/cycle/cycle_form.html", {"form": form})
+
+
+def _cycle_page(request, cycle, *, criterion_form=None, level_form=None, assignment_form=None):
+    context = {
+        "cycle": cycle,
+        "criteria": list(cycle.criteria.all()),
+        "levels": list(cycle.levels.all()),
+        "step": STEPS.get(cycle.status),
+        "is_draft": cycle.status == Cycle.Status.DRAFT,
+        "assigning": cycle.status in (Cycle.Status.OPEN, Cycle.Status.SCORING),
+        "application_count": cycle.applications.count(),
+    }
+    if context["is_draft"]:
+        context["criterion_form"] = criterion_form or CriterionForm(prefix="criterion")
+        context["level_form"] = level_form or StarLevelForm(prefix="level")
+    if context["assigning"] or cycle.status != Cycle.Status.DRAFT:
+        context["assignments"] = cycle_assignments(cycle)
+    if context["assigning"]:
+        context["assignment_form"] = assignment_form or AssignmentForm(
+            prefix="assign", representatives=district_representatives(cycle), centres=district_centres(cycle)
+        )
+    return render(request, "ratings/cycle/cycle_detail.html", context)
+
+
+@district_staff_only
+def cycle_detail(request, pk):
+    return _cycle_page(request, cycle_for(request.user, pk))
+
+
+@district_staff_only
+@require_POST
+def criterion_add(request, pk):
+    cycle = cycle_for(request.user, pk)
+    form = CriterionForm(request.POST, prefix="criterion")
+    if form.is_valid():
+        try:
+            services.criterion_add(cycle=cycle, by=request.user, **form.cleaned_data)
+        except services.CycleRefused as error:
+            messages.error(request, _refusal_text(error))
+            return redirect(_cycle_url(cycle))
+        except ValidationError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(request, _("The criterion is added."))
+            return redirect(_cycle_url(cycle))
+    return _cycle_page(request, cycle, criterion_form=form)
+
+
+@district_staff_only
+@require_POST
+def star_level_set(request, pk):
+    cycle = cycle_for(request.user, pk)
+    form = StarLevelForm(request.POST, prefix="level")
+    if form.is_valid():
+        try:
+            services.star_level_set(cycle=cycle, by=request.user, **form.cleaned_data)
+        except services.CycleRefused as error:
+            messages.error(request, _refusal_text(error))
+            return redirect(_cycle_url(cycle))
+        except ValidationError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(request, _("The star level is saved."))
+            return redirect(_cycle_url(cycle))
+    return _cycle_page(request, cycle, level_form=form)
+
+
+@district_staff_only
+@require_POST
+def cycle_step(request, pk):
+    cycle = cycle_for(request.user, pk)
+    step = STEPS.get(cycle.status)
+    if step is None or request.POST.get("step") != step[0]:
+        messages.error(request, _("The cycle has already moved on. Check its state and try again."))
+        return redirect(_cycle_url(cycle))
+    try:
+        cycle = step[1](cycle=cycle, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, _("Done: the cycle is now “%(status)s”.") % {"status": cycle.get_status_display()})
+    if cycle.status == Cycle.Status.REVIEW:
+        return redirect(_cycle_url(cycle, "review"))
+    if cycle.status == Cycle.Status.PUBLISHED:
+        return redirect(_cycle_url(cycle, "results"))
+    return redirect(_cycle_url(cycle))
+
+
+@district_staff_only
+@require_POST
+def assignment_add(request, pk):
+    cycle = cycle_for(request.user, pk)
+    form = AssignmentForm(
+        request.POST, prefix="assign", representatives=district_representatives(cycle), centres=district_centres(cycle)
+    )
+    if form.is_valid():
+        try:
+            representative_assign(cycle=cycle, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _refusal_text(error))
+        else:
+            messages.success(request, _("The representative is invited to score this centre."))
+        return redirect(_cycle_url(cycle))
+    return _cycle_page(request, cycle, assignment_form=form)
+
+
+@district_staff_only
+def cycle_review_page(request, pk):
+    cycle = cycle_for(request.user, pk)
+    if cycle.status not in (Cycle.Status.REVIEW, Cycle.Status.PUBLISHED):
+        messages.info(request, _("The district rating starts after the scoring."))
+        return redirect(_cycle_url(cycle))
+    review = cycle_review(cycle)
+    return render(
+        request,
+        "ratings/cycle/review.html",
+        {
+            "cycle": cycle,
+            "review": review,
+            "editable": cycle.status == Cycle.Status.REVIEW,
+            "step": STEPS.get(cycle.status),
+        },
+    )
+
+
+@district_staff_only
+@require_POST
+def final_level(request, pk, application_pk):
+    cycle = cycle_for(request.user, pk)
+    application = get_object_or_404(cycle.applications.select_related("centre", "cycle"), pk=application_pk)
+    form = FinalLevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a level from 1 to 5 stars, or none."))
+    else:
+        try:
+            services.final_level_set(
+                application=application,
+                by=request.user,
+                stars=form.cleaned_data["stars"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, f"{application.centre.name}: {_refusal_text(error)}")
+        else:
+            messages.success(request, _("%(centre)s: the final level is saved.") % {"centre": application.centre.name})
+    return redirect(f"{_cycle_url(cycle, 'review')}#application-{application.pk}")
+
+
+def _published(request, pk):
+    cycle = cycle_for(request.user, pk)
+    if cycle.status != Cycle.Status.PUBLISHED:
+        raise Http404
+    return cycle
+
+
+@district_staff_only
+def cycle_results(request, pk):
+    cycle = _published(request, pk)
+    rows = cycle_ranking(cycle)
+    return render(
+        request,
+        "ratings/cycle/results.html",
+        {"cycle": cycle, "rows": rows, "rewards": sum((row.reward for row in rows), 0)},
+    )
+
+
+@district_staff_only
+def cycle_results_export(request, pk, fmt):
+    cycle = _published(request, pk)
+    rows = cycle_ranking(cycle)
+    if fmt == "csv":
+        return ranking_csv(cycle, rows)
+    if fmt == "xlsx":
+        return ranking_xlsx(cycle, rows)
+    raise Http404
+
+
+@district_staff_only
+def cycle_audit(request, pk):
+    cycle = cycle_for(request.user, pk)
+    return render(request, "ratings/cycle/audit.html", {"cycle": cycle, "entries": audit_trail(cycle)})
