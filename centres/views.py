@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from activities.selectors import centre_upcoming_week, sessions_by_day
+from ratings.scoring_selectors import centre_published_star
 
 from . import page_cache
 from .filters import DirectoryFilterForm
@@ -101,6 +102,7 @@ class CentreDetailView(TemplateView):
             "week": hours.week(today),
             "today": today,
             "upcoming_days": sessions_by_day(centre_upcoming_week(centre=centre, today=today)),
+            "star": centre_published_star(centre=centre),
         }
         html = render_to_string("centres/partials/centre_main.html", context)
         return Rendered({"title": centre.name, "main_html": html}, valid_until(now, [hours.next_change(now)]))
