@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,7 +75,7 @@ def _is_follow_up(ratings: list[Rating]) -> bool:
         _refuse(ALREADY_RATED_AGAIN, "already_rated")
     [first] = ratings
     case = getattr(first, "case", None)
-    if case is None:
+    if case is None or case.status == RectificationCase.Status.WITHDRAWN:
         _refuse(ALREADY_RATED, "already_rated")
     if case.status != RectificationCase.Status.REPLIED:
         _refuse(NOT_REPLIED_YET, "not_replied")
@@ -195,8 +195,5 @@ def case_opened_text(case: RectificationCase) -> str:
 
 
 def case_url(case: RectificationCase) -> str:
-    """The case's staff page (the staff pages' URL names are ``ratings_staff:...``)."""
-    try:
-        return reverse("ratings_staff:case", kwargs={"pk": case.pk})
-    except NoReverseMatch:
-        return "/staff/ratings/"
+    """The case on the staff ratings page."""
+    return reverse("ratings_staff:list") + f"#case-{case.pk}"

@@ -65,7 +65,7 @@ def _rate(request, *, booking=None, appointment=None):
     case = getattr(earlier, "case", None) if earlier else None
     if earlier is not None and request.method == "GET":
         # Only the one follow-up after the centre's reply is open; anything else is told.
-        if case is None or len(ratings) > 1:
+        if case is None or len(ratings) > 1 or case.status == RectificationCase.Status.WITHDRAWN:
             messages.info(request, str(ALREADY_RATED))
             return redirect("ratings:home")
         if case.status != RectificationCase.Status.REPLIED:

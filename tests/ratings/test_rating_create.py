@@ -108,6 +108,7 @@ def test_a_bad_rating_opens_the_case_with_the_default_deadlines_and_tells_the_ce
         f"A resident rated 圣湖社区党群服务中心 “Dissatisfied”. Please call them back by "
         f"{day_label(case.callback_due_at)} and reply with the rectification by {day_label(case.reply_due_at)}."
     )
+    assert messages[0].url == f"/en/staff/ratings/#case-{case.pk}"
 
 
 def test_the_districts_rules_set_the_deadlines(centre, booking, mother):
@@ -230,12 +231,12 @@ def test_a_second_follow_up_is_refused(booking, mother):
     )
 
 
-def test_a_withdrawn_case_allows_no_follow_up(booking, mother):
+def test_a_rating_found_malicious_allows_no_follow_up(booking, mother):
     first = rating_of(booking, level=Level.DISSATISFIED)
     RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.WITHDRAWN)
 
     assert_refused(
-        "You can rate this again once the centre has replied to your rating. We will send you a message.",
+        "You have already rated this. Thank you.",
         lambda: rating_create(resident=mother, booking=booking, level=Level.SATISFIED),
     )
 
