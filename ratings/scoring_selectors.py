@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import Centre
@@ -85,11 +85,10 @@ def applications_scored_by(user) -> QuerySet[Application]:
     if user.role == User.Role.CENTRE_STAFF:
         return base.filter(centre__staff=user, cycle__criteria__source=Criterion.Source.SELF).distinct()
     if user.role == User.Role.REPRESENTATIVE:
-        assigned = RepresentativeAssignment.objects.filter(representative=user).values("cycle_id", "centre_id")
-        pairs = Q(pk__in=[])
-        for row in assigned:
-            pairs |= Q(cycle_id=row["cycle_id"], centre_id=row["centre_id"])
-        return base.filter(pairs, cycle__criteria__source=Criterion.Source.REPRESENTATIVES).distinct()
+        assigned = RepresentativeAssignment.objects.filter(
+            representative=user, cycle_id=OuterRef("cycle_id"), centre_id=OuterRef("centre_id")
+        )
+        return base.filter(Exists(assigned), cycle__criteria__source=Criterion.Source.REPRESENTATIVES).distinct()
     return base.none()
 
 

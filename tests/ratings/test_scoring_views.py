@@ -13,6 +13,7 @@ from django.urls import reverse
 from ratings import cycle as services
 from ratings import evidence as evidence_services
 from ratings.models import Application, Criterion, Cycle, Evidence, RepresentativeAssignment, Score
+from ratings.scoring_selectors import centre_published_star
 from tests.centres.factories import CentreFactory, CommunityFactory, DistrictFactory, StreetFactory
 from tests.portal.factories import (
     CentreStaffFactory,
@@ -303,3 +304,55 @@ def test_the_public_page_shows_the_level_of_the_latest_published_cycle(client, w
     assert "★★★★</span>" in page
     assert "(2026年度)" in page
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.PUBLISHED
+
+
+def test_the_home_page_lists_each_ones_own_work(client, w, django_assert_max_num_queries):
+    client.force_login(w.users["own centre staff"])
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("star_scoring:home"))
+    assert [(cycle.name, centre.name, a.applied_stars) for cycle, centre, a in response.context["to_apply"]] == [
+        ("2026年度", "圣湖社区党群服务中心", 4)
+    ]
+    start_scoring(w)
+    expected = {
+        "own centre staff": ["圣湖社区党群服务中心"],
+        "street staff": ["圣湖社区党群服务中心"],
+        "other street staff": ["刺桐社区党群服务中心"],
+        "assigned representative": ["圣湖社区党群服务中心"],
+        "other representative": ["刺桐社区党群服务中心"],
+    }
+    for who, centres in expected.items():
+        client.force_login(w.users[who])
+        response = client.get(reverse("star_scoring:home"))
+        assert ([a.centre.name for a in response.context["to_score"]], response.context["to_apply"]) == (centres, [])
+
+
+def test_the_application_page_renders_in_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):
+    client.force_login(w.users["own centre staff"])
+    url = reverse("star_scoring:apply", args=[w.cycle.pk, w.centre.slug])
+    with django_assert_max_num_queries(9):
+        response = client.get(url)
+    assert response.context["form"].initial == {"applied_stars": 4, "self_assessment": "全年开展活动412场。"}
+    assert "活动台账" in response.content.decode()
+
+
+def test_a_later_published_cycle_replaces_the_level_even_when_lower():
+    centre = CentreFactory()
+    assert centre_published_star(centre=centre) is None
+    for name, year, stars, status in (
+        ("2025年度", 2025, 5, Cycle.Status.PUBLISHED),
+        ("2026年度", 2026, 3, Cycle.Status.PUBLISHED),
+        ("2027年度", 2027, 1, Cycle.Status.REVIEW),
+    ):
+        cycle = Cycle.objects.create(
+            district=centre.district,
+            name=name,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            status=status,
+        )
+        Application.objects.create(cycle=cycle, centre=centre, applied_stars=stars, final_stars=stars)
+
+    star = centre_published_star(centre=centre)
+
+    assert (star.stars, star.symbols, str(star.name), star.cycle_name) == (3, "★★★", "Three-star centre", "2026年度")
