@@ -29,7 +29,8 @@ rectification
 
 Running it again replaces the earlier computed scores (update_or_create on the
 scorer-NULL constraint), so it can be run whenever the figures change while the cycle is
-being scored.
+being scored (and only then: it is refused in any other state). Each changed score
+leaves an audit entry with no actor (the portal computed it).
 """
 
 from __future__ import annotations
@@ -41,9 +42,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stats.models import DistrictTarget, Metric, MonthlyFigures
 
+# The module, not its names: ``cycle_start_scoring`` in ratings/cycle.py may import this
+# module at its top, and its names are looked up only when the fill runs.
+from . import cycle as cycle_services
 from .models import Criterion, Cycle, Rating, RectificationCase, Score
 
 ZERO, ONE, TWO_PLACES = Decimal(0), Decimal(1), Decimal("0.01")
@@ -142,21 +147,42 @@ def cycle_shares(cycle: Cycle) -> dict[int, dict[str, Decimal]]:
 
 def cycle_fill_computed(*, cycle: Cycle) -> int:
     """Fill (or refresh) the computed criteria's scores of every application of
-    ``cycle``; returns the number of scores written."""
-    criteria = list(cycle.criteria.filter(source=Criterion.Source.COMPUTED))
-    if not criteria:
-        return 0
+    ``cycle`` while it is being scored; returns the number of scores that changed. Each
+    change leaves an audit entry (by the portal: no actor)."""
     written = 0
     with transaction.atomic():
+        cycle = cycle_services._locked(cycle)
+        cycle_services._require_status(
+            cycle, Cycle.Status.SCORING, _("Scores can be given only while the cycle is being scored.")
+        )
+        criteria = list(cycle.criteria.filter(source=Criterion.Source.COMPUTED))
+        if not criteria:
+            return 0
         shares = cycle_shares(cycle)
-        for application in cycle.applications.all():
+        before = {
+            (score.application_id, score.criterion_id): score.points
+            for score in Score.objects.filter(application__cycle=cycle, scorer=None)
+        }
+        for application in cycle.applications.select_related("centre"):
             for criterion in criteria:
                 share = shares[application.centre_id][criterion.measure]
+                points = points_for(share, criterion.max_points)
+                earlier = before.get((application.pk, criterion.pk))
+                if earlier == points:
+                    continue
                 Score.objects.update_or_create(
                     application=application,
                     criterion=criterion,
                     scorer=None,
-                    defaults={"points": points_for(share, criterion.max_points), "note": f"{share:.4f}"},
+                    defaults={"points": points, "note": f"{share:.4f}", "scored_at": timezone.now()},
+                )
+                cycle_services._audit(
+                    cycle,
+                    None,
+                    "computed_score_set",
+                    f"{application.centre.name} · {criterion.name}",
+                    before=None if earlier is None else {"points": str(earlier)},
+                    after={"points": str(points)},
                 )
                 written += 1
     return written

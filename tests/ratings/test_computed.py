@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from ratings.computed import cycle_fill_computed
-from ratings.models import Application, Criterion, Cycle, Rating, RectificationCase, Score
+from ratings.cycle import CycleRefused
+from ratings.models import Application, AuditEntry, Criterion, Cycle, Rating, RectificationCase, Score
 from stats.models import DistrictTarget, Metric, MonthlyFigures
 from tests.centres.factories import CentreFactory, CommunityFactory, DistrictFactory, StreetFactory
 from tests.ratings.factories import served_appointment
@@ -161,7 +162,25 @@ def test_filling_again_replaces_the_computed_scores(data):
     cycle_fill_computed(cycle=cycle)
     MonthlyFigures.objects.filter(centre=a.centre, month=dt.date(2026, 1, 1)).update(residents_served=80)
 
-    cycle_fill_computed(cycle=cycle)
+    assert cycle_fill_computed(cycle=cycle) == 1
 
     assert Score.objects.filter(scorer=None).count() == 10
     assert points(a)["residents"] == D("10.00")  # 100 / 100
+    entry = AuditEntry.objects.filter(action="computed_score_set").order_by("-pk").first()
+    assert (entry.actor, entry.subject, entry.before, entry.after) == (
+        None,
+        "圣湖社区党群服务中心 · residents",
+        {"points": "5.00"},
+        {"points": "10.00"},
+    )
+    assert AuditEntry.objects.filter(action="computed_score_set").count() == 11
+
+
+@pytest.mark.parametrize("status", [Cycle.Status.OPEN, Cycle.Status.REVIEW, Cycle.Status.PUBLISHED])
+def test_computed_scores_are_filled_only_while_the_cycle_is_being_scored(data, status):
+    cycle, _criteria, _a, _b = data
+    Cycle.objects.filter(pk=cycle.pk).update(status=status)
+
+    with pytest.raises(CycleRefused, match="only while the cycle is being scored"):
+        cycle_fill_computed(cycle=cycle)
+    assert Score.objects.count() == 0
