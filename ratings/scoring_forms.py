@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .evidence import evidence_kind
 
-STAR_CHOICES = [(n, "★" * n) for n in range(1, 6)]
+STAR_CHOICES = [(n, f"{'★' * n} ({n})") for n in range(1, 6)]
 
 
 class ApplicationForm(forms.Form):
