@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, QuerySet
+from django.db.models import Avg, Count, Max, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as gettext_now
@@ -180,6 +180,17 @@ def cycle_review(cycle: Cycle) -> Review:
         rewards=total_rewards,
         over_budget=total_rewards > cycle.budget,
     )
+
+
+def review_stamp(cycle: Cycle) -> str:
+    """What the review screen shows changes only with an audited change of the cycle
+    (a final level, a step) or with its scores: a stamp of both, two queries, for the
+    cache key of the rendered screen."""
+    last_entry = cycle.audit_entries.aggregate(last=Max("pk"))["last"]
+    scores = Score.objects.filter(application__cycle=cycle).aggregate(
+        n=Count("pk"), last=Max("pk"), points=Sum("points")
+    )
+    return f"{cycle.status}.{last_entry}.{scores['n']}.{scores['last']}.{scores['points']}"
 
 
 # --- After publishing ---------------------------------------------------------------------

@@ -10,12 +10,15 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.models import User
@@ -33,6 +36,7 @@ from .cycle_selectors import (
     cycles_of,
     district_centres,
     district_representatives,
+    review_stamp,
 )
 from .models import Cycle
 
@@ -196,31 +200,48 @@ def assignment_add(request, pk):
     return _cycle_page(request, cycle, assignment_form=form)
 
 
+REVIEW_CACHE_SECONDS = 600
+
+
+def _review_table(request, cycle) -> str:
+    """The budget check and the table of all applications, rendered once per change of
+    the cycle (see ``review_stamp``) and language; the CSRF token stays outside it."""
+    key = f"star-review:{cycle.pk}:{review_stamp(cycle)}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "ratings/cycle/_review_table.html",
+            {"cycle": cycle, "review": cycle_review(cycle), "editable": cycle.status == Cycle.Status.REVIEW},
+        )
+        cache.set(key, html, REVIEW_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, which escaped it)
+
+
 @district_staff_only
 def cycle_review_page(request, pk):
     cycle = cycle_for(request.user, pk)
     if cycle.status not in (Cycle.Status.REVIEW, Cycle.Status.PUBLISHED):
         messages.info(request, _("The district rating starts after the scoring."))
         return redirect(_cycle_url(cycle))
-    review = cycle_review(cycle)
-    return render(
-        request,
-        "ratings/cycle/review.html",
-        {
-            "cycle": cycle,
-            "review": review,
-            "editable": cycle.status == Cycle.Status.REVIEW,
-            "step": STEPS.get(cycle.status),
-        },
-    )
+    context = {
+        "cycle": cycle,
+        "table": _review_table(request, cycle),
+        "editable": cycle.status == Cycle.Status.REVIEW,
+        "step": STEPS.get(cycle.status),
+    }
+    return render(request, "ratings/cycle/review.html", context)
 
 
 @district_staff_only
 @require_POST
-def final_level(request, pk, application_pk):
+def final_level(request, pk):
+    """One row of the review table: its level and reason, named after the application."""
     cycle = cycle_for(request.user, pk)
+    application_pk = request.POST.get("application", "")
+    if not application_pk.isdigit():
+        raise Http404
     application = get_object_or_404(cycle.applications.select_related("centre", "cycle"), pk=application_pk)
-    form = FinalLevelForm(request.POST)
+    form = FinalLevelForm(request.POST, prefix=str(application.pk))
     if not form.is_valid():
         messages.error(request, _("Choose a level from 1 to 5 stars, or none."))
     else:

@@ -111,7 +111,7 @@ def test_only_the_districts_staff_see_its_cycle_pages(client, world, who):
         pages.append(url("cycles"))
         pages.append(url("cycle_create"))
     assert {page: client.get(page).status_code for page in pages} == dict.fromkeys(pages, 404)
-    response = client.post(url("final_level", cycle, application_pk=application.pk), {"stars": "3", "reason": "x"})
+    response = client.post(url("final_level", cycle), row_post(application, "3", "x"))
     assert response.status_code == 404
 
 
@@ -333,20 +333,37 @@ def test_a_plain_row_is_not_flagged(client, world):
     assert row.outliers == []
 
 
+def row_post(application, stars, reason) -> dict:
+    """The review form as a row's Save button sends it."""
+    return {"application": application.pk, f"{application.pk}-stars": stars, f"{application.pk}-reason": reason}
+
+
 def test_a_final_level_other_than_the_proposal_needs_a_reason(client, world):
     cycle, application = in_review(world)
     client.force_login(world.staff)
 
-    response = client.post(
-        url("final_level", cycle, application_pk=application.pk), {"stars": "5", "reason": ""}, follow=True
-    )
+    response = client.post(url("final_level", cycle), row_post(application, "5", ""), follow=True)
     assert [str(m) for m in response.context["messages"]] == [
         "圣湖社区党群服务中心: Say why the level differs from the proposed one."
     ]
-    client.post(url("final_level", cycle, application_pk=application.pk), {"stars": "5", "reason": "群众口碑突出"})
+    response = client.post(url("final_level", cycle), row_post(application, "5", "群众口碑突出"), follow=True)
 
     application.refresh_from_db()
     assert (application.final_stars, application.final_reason) == (5, "群众口碑突出")
+    # The screen shows the change at once (its cached table follows the audit trail).
+    assert response.context["review"].rows[0].application.final_stars == 5
+    assert "Rewards of the final levels: 50000.00 yuan" in response.content.decode()
+
+
+def test_a_row_of_another_cycle_is_not_found(client, world):
+    cycle, _application = in_review(world)
+    other_cycle = draft(world, name="2027年度")
+    client.force_login(world.staff)
+
+    response = client.post(url("final_level", other_cycle), {"application": "x"})
+
+    assert response.status_code == 404
+    assert client.post(url("final_level", cycle), {"application": "999999"}).status_code == 404
 
 
 def test_over_budget_shows_in_red_and_publishing_is_refused(client, world):
@@ -387,12 +404,16 @@ def test_the_review_screen_costs_the_same_queries_whatever_the_size(client, worl
     _many_centres(world, cycle, count)
     client.force_login(world.staff)
 
-    # Session, user, cycle, criteria, levels, applications with their centres, the averages.
-    with django_assert_num_queries(7):
+    # Session, user, cycle, the stamp (audit, scores), criteria, levels, applications
+    # with their centres, the averages; then the same table from the cache.
+    with django_assert_num_queries(9):
         response = client.get(url("review", cycle))
+    with django_assert_num_queries(5):
+        again = client.get(url("review", cycle))
 
     assert len(response.context["review"].rows) == count
     assert len(response.context["review"].criteria) == 3 + count
+    assert again.context["table"] == response.context["table"]
 
 
 # --- Results, exports, audit -------------------------------------------------------------------
