@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import Area, Centre
+from centres.page_cache import public_pages_changed
 from portal.models import User
 
 from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
@@ -215,6 +216,11 @@ def cycle_start_scoring(*, cycle: Cycle, by) -> Cycle:
         cycle.status = Cycle.Status.SCORING
         cycle.save(update_fields=["status"])
         _audit(cycle, by, "scoring_started", cycle.name, before={"status": "open"}, after={"status": "scoring"})
+        # The computed criteria are the portal's own scores, filled as scoring starts
+        # (imported here: ratings.computed uses this module's helpers).
+        from .computed import cycle_fill_computed
+
+        cycle_fill_computed(cycle=cycle)
     return cycle
 
 
@@ -350,6 +356,7 @@ def cycle_publish(*, cycle: Cycle, by) -> Cycle:
         cycle.status = Cycle.Status.PUBLISHED
         cycle.published_at = timezone.now()
         cycle.save(update_fields=["status", "published_at"])
+        public_pages_changed()  # the centres' public pages show their new star level
         _audit(
             cycle,
             by,
