@@ -491,3 +491,36 @@ def test_the_audit_trail_shows_who_when_and_before_and_after(client, world):
     page = response.content.decode()
     assert "final_stars: 3" in page
     assert world.staff.name in page
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_results_and_audit_pages_cost_the_same_queries_whatever_the_size(
+    client, world, count, django_assert_num_queries
+):
+    first, _ = published(world, name="2025年度")
+    cycle = draft(world, previous=first)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.PUBLISHED)
+    _many_centres(world, cycle, count)
+    for index in range(count):
+        AuditEntry.objects.create(cycle=cycle, actor=world.staff, action="score_set", subject=f"第{index}条")
+    client.force_login(world.staff)
+
+    # Session, user, cycle, levels' rewards, the previous cycle's levels, the applications.
+    with django_assert_num_queries(6):
+        results = client.get(url("results", cycle))
+    # Session, user, cycle, the entries with their actors.
+    with django_assert_num_queries(4):
+        audit = client.get(url("audit", cycle))
+
+    assert len(results.context["rows"]) == count
+    assert len(audit.context["entries"]) == count + 7  # and the 7 entries of making the draft
+
+
+def test_a_centre_that_went_up_shows_up(client, world):
+    first, _ = published(world, name="2025年度", own=10)  # 35 + 24 + 10 = 69: 3★
+    cycle, _ = published(world, name="2026年度", previous=first)  # 87: 4★
+    client.force_login(world.staff)
+
+    rows = client.get(url("results", cycle)).context["rows"]
+
+    assert [(r.previous_stars, r.stars, r.trend) for r in rows] == [(3, 4, "up")]
