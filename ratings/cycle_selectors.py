@@ -74,11 +74,37 @@ ACTION_LABELS = {
 }
 
 
+FIELD_LABELS = {
+    "status": _("state"),
+    "budget": _("budget (yuan)"),
+    "max_points": _("maximum points"),
+    "source": _("scored by"),
+    "min_score": _("from a total of"),
+    "reward": _("reward (yuan)"),
+    "rewards": _("rewards (yuan)"),
+    "applied_stars": _("level applied for"),
+    "points": _("points"),
+    "final_stars": _("final level"),
+    "reason": _("reason"),
+    "representative": _("representative"),
+    "centre": _("centre"),
+}
+
+
+def _values(values) -> list[tuple[str, object]]:
+    if not isinstance(values, dict):
+        return []
+    return [(FIELD_LABELS.get(key, key), value) for key, value in values.items()]
+
+
 def audit_trail(cycle: Cycle, limit: int = 1000) -> list[AuditEntry]:
-    """The newest ``limit`` entries, each with ``label``, the action in plain words."""
+    """The newest ``limit`` entries, each with ``label``, the action in plain words, and
+    ``before_values`` and ``after_values``, (label, value) pairs."""
     entries = list(cycle.audit_entries.select_related("actor").order_by("-at", "-pk")[:limit])
     for entry in entries:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.before_values = _values(entry.before)
+        entry.after_values = _values(entry.after)
     return entries
 
 

@@ -489,7 +489,8 @@ def test_the_audit_trail_shows_who_when_and_before_and_after(client, world):
         {"final_stars": 3, "reason": "台账不全"},
     )
     page = response.content.decode()
-    assert "final_stars: 3" in page
+    assert "final level: 3" in page
+    assert "reason: 台账不全" in page
     assert world.staff.name in page
 
 
