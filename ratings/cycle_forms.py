@@ -9,23 +9,23 @@ from django.utils.translation import gettext_lazy as _
 from .models import Criterion, Cycle
 
 
-class CycleForm(forms.ModelForm):
-    class Meta:
-        model = Cycle
-        fields = ["name", "period_start", "period_end", "budget", "previous"]
-        widgets = {
-            "period_start": forms.DateInput(attrs={"type": "date"}),
-            "period_end": forms.DateInput(attrs={"type": "date"}),
-        }
-        help_texts = {
-            "name": _("For example: 2026 annual."),
-            "previous": _("The results will show who went up or down."),
-        }
+class CycleForm(forms.Form):
+    """Plain fields: the service checks the rules (a period in order, a name once)."""
+
+    name = forms.CharField(label=_("name"), max_length=60, help_text=_("For example: 2026 annual."))
+    period_start = forms.DateField(label=_("period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    budget = forms.DecimalField(label=_("budget (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal(0))
+    previous = forms.ModelChoiceField(
+        label=_("compared with"),
+        queryset=None,
+        required=False,
+        help_text=_("The results will show who went up or down."),
+    )
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["previous"].queryset = Cycle.objects.filter(district=district, status=Cycle.Status.PUBLISHED)
-        self.fields["budget"].min_value = Decimal(0)
 
 
 class CriterionForm(forms.Form):

@@ -173,6 +173,24 @@ def test_district_staff_create_a_cycle_and_add_its_criteria_and_levels(client, w
     assert "Open for applications" in page
 
 
+def test_a_period_out_of_order_and_a_name_used_twice_are_shown_on_the_form(client, world):
+    draft(world)
+    client.force_login(world.staff)
+
+    backwards = client.post(
+        url("cycle_create"),
+        {"name": "2027年度", "period_start": "2027-12-31", "period_end": "2027-01-01", "budget": "1"},
+    )
+    twice = client.post(
+        url("cycle_create"),
+        {"name": "2026年度", "period_start": "2026-01-01", "period_end": "2026-12-31", "budget": "1"},
+    )
+
+    assert backwards.context["form"].errors == {"period_end": ["The period must end after it starts."]}
+    assert twice.context["form"].errors == {"name": ["The district already has a cycle of this name."]}
+    assert Cycle.objects.count() == 1
+
+
 def test_a_computed_criterion_without_its_measure_is_shown_as_an_error(client, world):
     cycle = draft(world)
     client.force_login(world.staff)
