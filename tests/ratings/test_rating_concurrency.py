@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from portal.models import Notification
 from ratings import services
@@ -35,7 +36,12 @@ def booking():
 
 
 def submit(booking):
-    return lambda: rating_create(resident=booking.resident, booking=booking, level=Level.VERY_DISSATISFIED)
+    def rate():
+        # A thread starts in the default language: the refusals are read in English.
+        with translation.override("en"):
+            return rating_create(resident=booking.resident, booking=booking, level=Level.VERY_DISSATISFIED)
+
+    return rate
 
 
 def outcome(results):

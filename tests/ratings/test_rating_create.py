@@ -268,4 +268,4 @@ def test_the_refusal_is_in_the_users_language(booking):
 
     with translation.override("zh-hans"), pytest.raises(RatingRefused) as refused:
         rating_create(resident=resident("13900003333"), booking=booking, level=Level.SATISFIED)
-    assert refused.value.messages == [translation.gettext("This is not one of your bookings.")]
+    assert refused.value.messages == ["这不是您的预约。"]

@@ -26,7 +26,7 @@ def test_the_resident_is_masked_on_the_page(client):
     case = bad_case(resident=resident)
     client.force_login(CentreStaffFactory(centres=[case.centre]))
 
-    page = client.get("/staff/ratings/").content.decode()
+    page = client.get("/en/staff/ratings/").content.decode()
 
     assert "王** 138****5678" in page
     assert "王小明" not in page
@@ -38,7 +38,7 @@ def test_an_overdue_call_back_is_red_and_says_so(client):
     case = bad_case(opened_at=now - dt.timedelta(days=3), callback_due_at=now - dt.timedelta(hours=1))
     client.force_login(CentreStaffFactory(centres=[case.centre]))
 
-    page = client.get("/staff/ratings/").content.decode()
+    page = client.get("/en/staff/ratings/").content.decode()
 
     assert '<li class="text-danger fw-bold">Call-back due' in page
     assert page.count("— overdue") == 1
@@ -49,7 +49,7 @@ def test_recording_the_call_back_from_the_page(client):
     client.force_login(CentreStaffFactory(centres=[case.centre]))
 
     response = client.post(
-        f"/staff/ratings/cases/{case.pk}/callback/", {f"c{case.pk}-note": "居民表示理解"}, follow=True
+        f"/en/staff/ratings/cases/{case.pk}/callback/", {f"c{case.pk}-note": "居民表示理解"}, follow=True
     )
 
     case.refresh_from_db()
@@ -63,7 +63,7 @@ def test_a_refusal_is_shown_on_the_page(client):
     case = bad_case()
     client.force_login(CentreStaffFactory(centres=[case.centre]))
 
-    response = client.post(f"/staff/ratings/cases/{case.pk}/reply/", {f"r{case.pk}-reply": "已整改"}, follow=True)
+    response = client.post(f"/en/staff/ratings/cases/{case.pk}/reply/", {f"r{case.pk}-reply": "已整改"}, follow=True)
 
     assert [str(m) for m in response.context["messages"]] == ["Call the resident back and record it before replying."]
     case.refresh_from_db()
@@ -73,9 +73,11 @@ def test_a_refusal_is_shown_on_the_page(client):
 def test_deciding_an_appeal_from_the_page(client):
     case = bad_case(appeal=RectificationCase.Appeal.PENDING, appeal_reason="恶意差评")
     client.force_login(DistrictStaffFactory(area=case.district))
-    assert f'action="/staff/ratings/cases/{case.pk}/decide/"' in client.get("/staff/ratings/").content.decode()
+    assert f'action="/en/staff/ratings/cases/{case.pk}/decide/"' in client.get("/en/staff/ratings/").content.decode()
 
-    client.post(f"/staff/ratings/cases/{case.pk}/decide/", {f"d{case.pk}-upheld": "no", f"d{case.pk}-note": "证据不足"})
+    client.post(
+        f"/en/staff/ratings/cases/{case.pk}/decide/", {f"d{case.pk}-upheld": "no", f"d{case.pk}-note": "证据不足"}
+    )
 
     case.refresh_from_db()
     assert (case.appeal, case.status) == (RectificationCase.Appeal.REJECTED, Status.AWAITING_CALLBACK)
@@ -119,7 +121,7 @@ def test_rates_per_centre():
 def test_the_rates_on_the_page(client):
     case = bad_case()
     client.force_login(CentreStaffFactory(centres=[case.centre]))
-    page = client.get("/staff/ratings/").content.decode()
+    page = client.get("/en/staff/ratings/").content.decode()
     assert f'<tr id="rates-{case.centre_id}">' in page
     assert "<td>100.0% (1)</td>" in page
 
@@ -137,11 +139,11 @@ def test_the_page_costs_the_same_queries_for_more_cases(client, django_assert_ma
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as one:
-        client.get("/staff/ratings/")
+        client.get("/en/staff/ratings/")
     for _ in range(4):
         bad_case(case.centre, appeal=RectificationCase.Appeal.PENDING, appeal_reason="恶意差评")
     with django_assert_max_num_queries(len(one.captured_queries)):
-        response = client.get("/staff/ratings/")
+        response = client.get("/en/staff/ratings/")
     assert response.content.decode().count('class="card card-body mb-3" id="case-') == 5
 
 
@@ -149,7 +151,7 @@ def test_district_staff_set_the_deadlines(client):
     case = bad_case()
     client.force_login(DistrictStaffFactory(area=case.district))
 
-    response = client.post("/staff/ratings/rules/", {"callback_working_days": 2, "reply_working_days": 10})
+    response = client.post("/en/staff/ratings/rules/", {"callback_working_days": 2, "reply_working_days": 10})
 
     assert response.status_code == 302
     policy = RatingPolicy.objects.get(district=case.district)
@@ -160,7 +162,7 @@ def test_a_call_back_due_after_the_reply_is_refused(client):
     case = bad_case()
     client.force_login(DistrictStaffFactory(area=case.district))
 
-    response = client.post("/staff/ratings/rules/", {"callback_working_days": 5, "reply_working_days": 3})
+    response = client.post("/en/staff/ratings/rules/", {"callback_working_days": 5, "reply_working_days": 3})
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["The call-back cannot be due after the rectification reply."]

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from ratings.models import Application, Cycle
-from tests.browser.conftest import browser, phone_page  # noqa: F401, F811 (fixtures)
 from tests.portal.factories import DEFAULT_PASSWORD
 from tests.ratings.test_cycle_pages import in_review, url, world  # noqa: F401 (a fixture)
 
