@@ -33,6 +33,7 @@ from centres import demo, services
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
 from portal.models import User
 from portal.notifications import notifications_held
+from ratings.demo import load_demo_ratings
 from stats.demo import load_demo_statistics
 
 
@@ -103,6 +104,7 @@ class DemoLoader:
         for problem in booked.refused:
             self.log(f"Not booked: {problem}")
         load_demo_appointments(timezone.now())
+        load_demo_ratings(log=self.log)
         load_demo_statistics(log=self.log)
 
     # Areas --------------------------------------------------------------------------
