@@ -3,9 +3,11 @@ service), with deadlines given by hand, so tests of cases do not depend on it.""
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from activities.models import Occurrence
+from ratings.cases import CaseRefused
 from ratings.models import Level, Rating, RectificationCase
 from tests.activities.factories import open_centre
 from tests.bookings.factories import bookable_session, booking_for
@@ -56,3 +58,20 @@ def people_of(centre) -> dict:
         "other_district_staff": DistrictStaffFactory(area=other.district),
         "resident": UserFactory(),
     }
+
+
+def case_snapshot(case) -> tuple:
+    """The case's row and its rating's, to show a refusal changed neither."""
+    return (
+        RectificationCase.objects.filter(pk=case.pk).values().get(),
+        Rating.objects.filter(pk=case.rating_id).values().get(),
+    )
+
+
+def refused(case, code, message, call) -> None:
+    """``call`` is refused with ``code`` and ``message``, and the case is as it was."""
+    before = case_snapshot(case)
+    with pytest.raises(CaseRefused) as caught:
+        call()
+    assert (caught.value.code, caught.value.messages) == (code, [message])
+    assert case_snapshot(case) == before

@@ -5,31 +5,16 @@ import datetime as dt
 import pytest
 
 from portal.models import Notification
-from ratings.cases import CaseRefused, case_appeal, case_appeal_decide, case_record_callback
+from ratings.cases import case_appeal, case_appeal_decide, case_record_callback
 from ratings.models import RectificationCase
 from tests.portal.factories import CentreStaffFactory, DistrictStaffFactory
 
-from .case_factories import bad_case
+from .case_factories import bad_case, refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status, Appeal = RectificationCase.Status, RectificationCase.Appeal
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-
-
-def snapshot(case):
-    return (
-        RectificationCase.objects.filter(pk=case.pk).values().get(),
-        type(case.rating).objects.filter(pk=case.rating_id).values().get(),
-    )
-
-
-def refused(case, code, message, call):
-    before = snapshot(case)
-    with pytest.raises(CaseRefused) as caught:
-        call()
-    assert (caught.value.code, caught.value.messages) == (code, [message])
-    assert snapshot(case) == before
 
 
 @pytest.fixture

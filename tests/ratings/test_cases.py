@@ -6,28 +6,16 @@ import pytest
 from django.utils import timezone, translation
 
 from portal.models import Notification
-from ratings.cases import CaseRefused, case_record_callback, case_reply
+from ratings.cases import case_record_callback, case_reply
 from ratings.models import RectificationCase
 from tests.portal.factories import CentreStaffFactory
 
-from .case_factories import bad_case
+from .case_factories import bad_case, refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = RectificationCase.Status
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-
-
-def snapshot(case):
-    return RectificationCase.objects.filter(pk=case.pk).values().get()
-
-
-def refused(case, code, message, call):
-    before = snapshot(case)
-    with pytest.raises(CaseRefused) as caught:
-        call()
-    assert (caught.value.code, caught.value.messages) == (code, [message])
-    assert snapshot(case) == before
 
 
 @pytest.fixture
