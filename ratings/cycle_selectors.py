@@ -20,7 +20,8 @@ from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAss
 
 TWO_PLACES = Decimal("0.01")
 # Outliers: a level applied for this many stars above the proposal, or a self-assessment
-# at least HIGH of its maximum while every other source is below LOW of theirs.
+# at least HIGH of its maximum while residents' satisfaction (a computed criterion) is
+# below LOW of its maximum or, without one, every other source is below LOW of theirs.
 APPLIED_ABOVE_BY = 2
 HIGH = Decimal("0.9")
 LOW = Decimal("0.6")
@@ -154,17 +155,35 @@ def _outliers(application: Application, criteria: list[Criterion], scores: list[
                 "proposed": proposed,
             }
         )
-    self_parts = [(c, s) for c, s in zip(criteria, scores, strict=True) if c.source == Criterion.Source.SELF]
-    other_parts = [
-        (c, s) for c, s in zip(criteria, scores, strict=True) if c.source != Criterion.Source.SELF and s is not None
-    ]
-    self_max = sum((c.max_points for c, _s in self_parts), Decimal(0))
-    self_got = sum((s or 0 for _c, s in self_parts), Decimal(0))
-    other_max = sum((c.max_points for c, _s in other_parts), Decimal(0))
-    other_got = sum((s for _c, s in other_parts), Decimal(0))
-    if self_max and other_max and self_got >= HIGH * self_max and other_got < LOW * other_max:
+    scored = list(zip(criteria, scores, strict=True))
+    self_got, self_max = _got_of_max((c, s or 0) for c, s in scored if c.source == Criterion.Source.SELF)
+    if not self_max or self_got < HIGH * self_max:
+        return found
+    satisfaction_got, satisfaction_max = _got_of_max(
+        (c, s) for c, s in scored if c.measure == Criterion.Measure.SATISFACTION and s is not None
+    )
+    others_got, others_max = _got_of_max(
+        (c, s) for c, s in scored if c.source != Criterion.Source.SELF and s is not None
+    )
+    if satisfaction_max and satisfaction_got < LOW * satisfaction_max:
+        found.append(
+            _("High self-assessment (%(own)s%%), low residents' satisfaction (%(satisfaction)s%%)")
+            % {"own": _percent(self_got, self_max), "satisfaction": _percent(satisfaction_got, satisfaction_max)}
+        )
+    elif others_max and others_got < LOW * others_max:
         found.append(_("High self-assessment, low scores from the others"))
     return found
+
+
+def _got_of_max(parts) -> tuple[Decimal, Decimal]:
+    got, most = Decimal(0), Decimal(0)
+    for criterion, points in parts:
+        got, most = got + points, most + criterion.max_points
+    return got, most
+
+
+def _percent(got: Decimal, most: Decimal) -> int:
+    return round(100 * got / most)
 
 
 def cycle_review(cycle: Cycle) -> Review:
