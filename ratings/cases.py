@@ -13,6 +13,10 @@ for more than ``DISTRICT_AFTER_WORKING_DAYS`` working days (national calendar, m
 days count) it goes to the district, whose staff are told. The centre's staff get a
 reminder each time it goes up. A case only ever goes up, and every message has a dedupe
 key, so running it again changes and sends nothing.
+
+Before that, ``cases_remind_due_soon`` (each morning) reminds the centre's staff of a
+call-back due by the end of the day and of a reply due within
+``REPLY_REMINDER_WORKING_DAYS`` working days, once per case and deadline.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ Appeal = RectificationCase.Appeal
 
 # Overdue by more than this many working days: from the street to the district.
 DISTRICT_AFTER_WORKING_DAYS = 5
+# A reply due within this many working days (after today) is reminded of in the morning.
+REPLY_REMINDER_WORKING_DAYS = 2
 RATINGS_PAGE = "/ratings/"
 STAFF_PAGE = "/staff/ratings/"
 _RANK = {Escalation.CENTRE: 0, Escalation.STREET: 1, Escalation.DISTRICT: 2}
@@ -310,3 +316,60 @@ def cases_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             _tell_escalation(case, level)
             moved += 1
     return moved
+
+
+def _centre_staff_of(centre_ids) -> dict[int, list[User]]:
+    """{centre id: its active staff}, two queries whatever the number of centres."""
+    pairs = list(
+        User.centres.through.objects.filter(
+            centre_id__in=centre_ids, user__role=User.Role.CENTRE_STAFF, user__is_active=True
+        ).values_list("centre_id", "user_id")
+    )
+    people = User.objects.in_bulk({user_id for _centre_id, user_id in pairs})
+    staff: dict[int, list[User]] = {}
+    for centre_id, user_id in sorted(pairs):
+        staff.setdefault(centre_id, []).append(people[user_id])
+    return staff
+
+
+def cases_remind_due_soon(*, now: dt.datetime | None = None) -> int:
+    """Remind each centre's staff of a call-back due by the end of today and of a reply
+    due within REPLY_REMINDER_WORKING_DAYS working days after today (not yet overdue:
+    that is escalation's). One message per case, deadline and person, ever (dedupe keys),
+    so running it again sends nothing. Returns how many messages were written."""
+    now = now or timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+    reply_horizon = plus_working_days(end_of_today, REPLY_REMINDER_WORKING_DAYS)
+    callback_soon = Q(status=Status.AWAITING_CALLBACK, callback_due_at__gt=now, callback_due_at__lte=end_of_today)
+    reply_soon = Q(
+        status__in=[Status.AWAITING_CALLBACK, Status.AWAITING_REPLY],
+        reply_due_at__gt=now,
+        reply_due_at__lte=reply_horizon,
+    )
+    cases = list(RectificationCase.objects.filter(callback_soon | reply_soon).select_related("centre").order_by("pk"))
+    staff = _centre_staff_of({case.centre_id for case in cases})
+    written = 0
+    for case in cases:
+        deadlines = []
+        if case.status == Status.AWAITING_CALLBACK and now < case.callback_due_at <= end_of_today:
+            deadlines.append(("callback", case.callback_due_at))
+        if now < case.reply_due_at <= reply_horizon:
+            deadlines.append(("reply", case.reply_due_at))
+        for deadline, due in deadlines:
+            for person in staff.get(case.centre_id, []):
+                message = notification_send(
+                    recipient=person,
+                    kind=Notification.Kind.CASE,
+                    text=lambda deadline=deadline, due=due, centre=case.centre.name: (
+                        (
+                            _("Reminder: call back the resident who rated %(centre)s badly by %(due)s.")
+                            if deadline == "callback"
+                            else _("Reminder: the rectification reply to a bad rating of %(centre)s is due by %(due)s.")
+                        )
+                        % {"centre": centre, "due": when(due)}
+                    ),
+                    url=f"{STAFF_PAGE}#case-{case.pk}",
+                    dedupe_key=f"case-{case.pk}-{deadline}-soon-{person.pk}",
+                )
+                written += message is not None
+    return written

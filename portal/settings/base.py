@@ -283,6 +283,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ratings.tasks.escalate_overdue_cases",
         "schedule": timedelta(hours=1),
     },
+    # Bad ratings due soon: the centre's staff reminded at 08:30 of call-backs due today
+    # and replies due within two working days.
+    "remind-rating-cases-due-soon": {
+        "task": "ratings.tasks.remind_cases_due_soon",
+        "schedule": crontab(minute=30, hour=8),
+    },
     # Residents who used a session or an appointment: an invitation to rate it.
     "invite-to-rate": {
         "task": "ratings.tasks.invite_to_rate",
