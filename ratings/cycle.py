@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centres.models import Area, Centre
 from centres.page_cache import public_pages_changed
@@ -27,6 +28,14 @@ from portal.models import User
 from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
 
 TWO_PLACES = Decimal("0.01")
+CRITERIA_FIXED = gettext_lazy(
+    "The criteria are fixed once the cycle is open: centres apply and are scored against them. "
+    "They can be changed only while the cycle is being prepared."
+)
+LEVELS_FIXED = gettext_lazy(
+    "The star levels are fixed once the cycle is open: centres apply for them. "
+    "They can be changed only while the cycle is being prepared."
+)
 
 
 class CycleRefused(ValidationError):
@@ -113,27 +122,134 @@ def cycle_create(
     return cycle
 
 
-def criterion_add(*, cycle: Cycle, by, name: str, max_points: Decimal, source: str, measure: str = "") -> Criterion:
-    _require_district_staff(by, cycle)
-    if source == Criterion.Source.COMPUTED and not measure:
-        raise ValidationError({"measure": _("Choose what a computed criterion is computed from.")})
+def _criterion_values(*, name: str, max_points, source: str, measure: str) -> dict:
+    """The checks shared by adding and changing a criterion, all at once; the values to
+    store (a measure only for a computed criterion)."""
+    errors = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = _("Give the criterion a name.")
+    if source not in Criterion.Source.values:
+        errors["source"] = _("Choose who scores the criterion.")
+    if source == Criterion.Source.COMPUTED and measure not in Criterion.Measure.values:
+        errors["measure"] = _("Choose what a computed criterion is computed from.")
     if source != Criterion.Source.COMPUTED:
         measure = ""
     if Decimal(max_points) <= 0:
-        raise ValidationError({"max_points": _("A criterion needs more than 0 points.")})
+        errors["max_points"] = _("A criterion needs more than 0 points.")
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "max_points": Decimal(max_points), "source": source, "measure": measure}
+
+
+def _criterion_record(criterion: Criterion) -> dict:
+    """A criterion's values as the audit trail keeps them."""
+    return {
+        "name": criterion.name,
+        "max_points": _money(criterion.max_points),
+        "source": criterion.source,
+        "measure": criterion.measure,
+    }
+
+
+def _require_draft_for_criteria(cycle: Cycle) -> None:
+    _require_status(cycle, Cycle.Status.DRAFT, str(CRITERIA_FIXED))
+
+
+def _locked_criterion(cycle: Cycle, criterion: Criterion) -> Criterion:
+    found = Criterion.objects.select_for_update().filter(cycle=cycle, pk=criterion.pk).first()
+    if found is None:
+        _refuse(_("This criterion is no longer in the cycle."), "criterion")
+    return found
+
+
+def _renumber_criteria(cycle: Cycle, ordered: list[Criterion] | None = None) -> None:
+    """Positions 0, 1, 2, … in the criteria's order, so a removal leaves no gap."""
+    ordered = list(cycle.criteria.order_by("position", "pk")) if ordered is None else ordered
+    for position, criterion in enumerate(ordered):
+        if criterion.position != position:
+            criterion.position = position
+            criterion.save(update_fields=["position"])
+
+
+def criterion_add(*, cycle: Cycle, by, name: str, max_points: Decimal, source: str, measure: str = "") -> Criterion:
+    _require_district_staff(by, cycle)
+    values = _criterion_values(name=name, max_points=max_points, source=source, measure=measure)
     with transaction.atomic():
         cycle = _locked(cycle)
         _require_status(cycle, Cycle.Status.DRAFT, _("Criteria can only be changed while the cycle is being prepared."))
-        criterion = Criterion.objects.create(
-            cycle=cycle,
-            name=name.strip(),
-            max_points=max_points,
-            source=source,
-            measure=measure,
-            position=cycle.criteria.count(),
+        criterion = Criterion.objects.create(cycle=cycle, position=cycle.criteria.count(), **values)
+        _audit(
+            cycle,
+            by,
+            "criterion_added",
+            criterion.name,
+            after={"max_points": _money(values["max_points"]), "source": values["source"]},
         )
-        _audit(cycle, by, "criterion_added", criterion.name, after={"max_points": _money(max_points), "source": source})
     return criterion
+
+
+def criterion_update(
+    *, criterion: Criterion, by, name: str, max_points: Decimal, source: str, measure: str = ""
+) -> Criterion:
+    """Correct a criterion of a draft cycle; the audit entry keeps the fields that changed,
+    before and after (none changed: nothing is written)."""
+    _require_district_staff(by, criterion.cycle)
+    values = _criterion_values(name=name, max_points=max_points, source=source, measure=measure)
+    with transaction.atomic():
+        cycle = _locked(criterion.cycle)
+        _require_draft_for_criteria(cycle)
+        criterion = _locked_criterion(cycle, criterion)
+        before = _criterion_record(criterion)
+        for field, value in values.items():
+            setattr(criterion, field, value)
+        after = _criterion_record(criterion)
+        changed = [field for field in after if after[field] != before[field]]
+        if changed:
+            criterion.save(update_fields=list(values))
+            _audit(
+                cycle,
+                by,
+                "criterion_updated",
+                criterion.name,
+                before={field: before[field] for field in changed},
+                after={field: after[field] for field in changed},
+            )
+    return criterion
+
+
+def criterion_remove(*, criterion: Criterion, by) -> None:
+    """Take a criterion out of a draft cycle; the ones after it move up a place."""
+    _require_district_staff(by, criterion.cycle)
+    with transaction.atomic():
+        cycle = _locked(criterion.cycle)
+        _require_draft_for_criteria(cycle)
+        criterion = _locked_criterion(cycle, criterion)
+        before = _criterion_record(criterion)
+        criterion.delete()
+        _renumber_criteria(cycle)
+        _audit(cycle, by, "criterion_removed", before["name"], before=before)
+
+
+def criterion_move(*, criterion: Criterion, by, up: bool) -> Criterion:
+    """Swap a criterion of a draft cycle with the one above (or below) it; at the top
+    (or bottom) it stays where it is and nothing is written."""
+    _require_district_staff(by, criterion.cycle)
+    with transaction.atomic():
+        cycle = _locked(criterion.cycle)
+        _require_draft_for_criteria(cycle)
+        criterion = _locked_criterion(cycle, criterion)
+        ordered = list(cycle.criteria.order_by("position", "pk"))
+        index = next(i for i, each in enumerate(ordered) if each.pk == criterion.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(ordered):
+            return criterion
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        _renumber_criteria(cycle, ordered)
+        _audit(
+            cycle, by, "criterion_moved", criterion.name, before={"position": index + 1}, after={"position": other + 1}
+        )
+    return ordered[other]
 
 
 def star_level_set(*, cycle: Cycle, by, stars: int, min_score: Decimal, reward: Decimal) -> StarLevel:
@@ -159,6 +275,20 @@ def star_level_set(*, cycle: Cycle, by, stars: int, min_score: Decimal, reward: 
             after={"min_score": _money(min_score), "reward": _money(reward)},
         )
     return level
+
+
+def star_level_remove(*, level: StarLevel, by) -> None:
+    """Take a star level out of a draft cycle (setting one replaces it; this drops it)."""
+    _require_district_staff(by, level.cycle)
+    with transaction.atomic():
+        cycle = _locked(level.cycle)
+        _require_status(cycle, Cycle.Status.DRAFT, str(LEVELS_FIXED))
+        level = StarLevel.objects.select_for_update().filter(cycle=cycle, pk=level.pk).first()
+        if level is None:
+            _refuse(_("This star level is no longer in the cycle."), "level")
+        before = {"min_score": _money(level.min_score), "reward": _money(level.reward)}
+        level.delete()
+        _audit(cycle, by, "level_removed", f"{level.stars}★", before=before)
 
 
 def cycle_open(*, cycle: Cycle, by) -> Cycle:

@@ -1,5 +1,6 @@
 """The district's star-rating cycle pages: the cycles, a cycle by its state (criteria,
-levels, the next step, representatives), the district rating (区级评定), the results
+levels, the next step, representatives; a draft's criteria and levels corrected, a
+removal confirmed on a page of its own), the district rating (区级评定), the results
 with their exports, and the audit trail.
 
 Only district staff of the cycle's district see them; for anyone else they are a 404.
@@ -140,6 +141,114 @@ def criterion_add(request, pk):
             messages.success(request, _("The criterion is added."))
             return redirect(_cycle_url(cycle))
     return _cycle_page(request, cycle, criterion_form=form)
+
+
+def _criterion_url(criterion, name) -> str:
+    return reverse(f"star_ratings:{name}", kwargs={"pk": criterion.cycle_id, "criterion_pk": criterion.pk})
+
+
+def _cycle_and_criterion(request, pk, criterion_pk):
+    """The cycle and one of its criteria; another cycle's criterion is a 404."""
+    cycle = cycle_for(request.user, pk)
+    return cycle, get_object_or_404(cycle.criteria.all(), pk=criterion_pk)
+
+
+def _fixed_criteria(request, cycle):
+    messages.error(request, services.CRITERIA_FIXED)
+    return redirect(_cycle_url(cycle))
+
+
+@district_staff_only
+def criterion_edit(request, pk, criterion_pk):
+    cycle, criterion = _cycle_and_criterion(request, pk, criterion_pk)
+    is_draft = cycle.status == Cycle.Status.DRAFT
+    if request.method != "POST" and not is_draft:
+        return _fixed_criteria(request, cycle)
+    initial = {field: getattr(criterion, field) for field in ("name", "max_points", "source", "measure")}
+    form = CriterionForm(request.POST or None, initial=initial, prefix="criterion")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criterion_update(criterion=criterion, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # What was typed stays in the form, with the refusal above it or at its field.
+            _show_errors(request, form, error)
+            if getattr(error, "code", None) == "state":
+                is_draft = False  # the cycle opened meanwhile: no Save button
+        else:
+            messages.success(request, _("The criterion is saved."))
+            return redirect(_cycle_url(cycle))
+    return render(
+        request,
+        "ratings/cycle/criterion_form.html",
+        {"cycle": cycle, "criterion": criterion, "form": form, "is_draft": is_draft},
+    )
+
+
+@district_staff_only
+def criterion_remove(request, pk, criterion_pk):
+    """A page asking to confirm, and its POST that removes the criterion."""
+    cycle, criterion = _cycle_and_criterion(request, pk, criterion_pk)
+    if request.method != "POST":
+        if cycle.status != Cycle.Status.DRAFT:
+            return _fixed_criteria(request, cycle)
+        return render(
+            request,
+            "ratings/cycle/confirm_remove.html",
+            {
+                "cycle": cycle,
+                "title": _("Remove the criterion “%(name)s”?") % {"name": criterion.name},
+                "action": _criterion_url(criterion, "criterion_remove"),
+            },
+        )
+    try:
+        services.criterion_remove(criterion=criterion, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, _("The criterion “%(name)s” is removed.") % {"name": criterion.name})
+    return redirect(_cycle_url(cycle))
+
+
+@district_staff_only
+@require_POST
+def criterion_move(request, pk, criterion_pk):
+    cycle, criterion = _cycle_and_criterion(request, pk, criterion_pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        messages.error(request, _("Choose whether to move the criterion up or down."))
+        return redirect(_cycle_url(cycle))
+    try:
+        services.criterion_move(criterion=criterion, by=request.user, up=direction == "up")
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    return redirect(f"{_cycle_url(cycle)}#criteria")
+
+
+@district_staff_only
+def star_level_remove(request, pk, stars):
+    """A page asking to confirm, and its POST that removes the star level."""
+    cycle = cycle_for(request.user, pk)
+    level = get_object_or_404(cycle.levels.all(), stars=stars)
+    if request.method != "POST":
+        if cycle.status != Cycle.Status.DRAFT:
+            messages.error(request, services.LEVELS_FIXED)
+            return redirect(_cycle_url(cycle))
+        return render(
+            request,
+            "ratings/cycle/confirm_remove.html",
+            {
+                "cycle": cycle,
+                "title": _("Remove the %(stars)s★ level?") % {"stars": level.stars},
+                "action": reverse("star_ratings:level_remove", kwargs={"pk": cycle.pk, "stars": level.stars}),
+            },
+        )
+    try:
+        services.star_level_remove(level=level, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, _("The %(stars)s★ level is removed.") % {"stars": level.stars})
+    return redirect(_cycle_url(cycle))
 
 
 @district_staff_only
