@@ -14,7 +14,11 @@ places, session length) and bookings (fill and attendance), scaled by the season
 Spring Festival in February, the National Day week in October, summer camps in July and
 August), a slow growth over the year, and seeded noise of a few per cent. People served
 are about a third of the visits at a centre, and fewer than the sum of the centres at
-each level above (people use more than one centre). The rates of every level are computed
+each level above (people use more than one centre). Ratings follow the centre's demo
+ratings (how many per visit, the satisfied and bad shares; the demo's scale where a
+centre has too few to go by); every bad rating's call-back and reply fall due, and most
+are answered on time (not learned: the demo answers cases only at centres with a staff
+login, and only the older ones). The rates of every level are computed
 from the invented totals exactly as the roll-up does, so the numbers agree with each
 other: a district's fill rate is its booked places over its offered places.
 
@@ -50,6 +54,12 @@ OVERLAP = {"community": 0.97, "street": 0.92, "district": 0.88}
 SEASON = {1: 0.9, 2: 0.6, 3: 1.0, 4: 1.0, 5: 0.95, 6: 1.0, 7: 1.15, 8: 1.15, 9: 1.0, 10: 0.85, 11: 1.05, 12: 1.0}
 # When the demo has no bookings to learn from.
 DEFAULT_FILL, DEFAULT_ATTENDANCE = 0.55, 0.88
+# The demo residents' scale (ratings/demo.py): a third of the sessions rated, 85% satisfied
+# or very satisfied, 7% bad; fewer ratings than this at a centre are not a share to go by.
+DEFAULT_RATINGS_PER_VISIT, DEFAULT_SATISFIED, DEFAULT_BAD = 0.3, 0.85, 0.07
+RATINGS_TO_LEARN_FROM = 10
+# Bad ratings' cases answered by the deadline.
+CALLBACK_ON_TIME, REPLY_ON_TIME = 0.93, 0.86
 
 
 @dataclass
@@ -73,6 +83,9 @@ class Profile:
     attendance: float = DEFAULT_ATTENDANCE
     appointments_per_day: float = 0.0
     visits_per_person: float = VISITS_PER_PERSON
+    ratings_per_visit: float = DEFAULT_RATINGS_PER_VISIT
+    satisfied: float = DEFAULT_SATISFIED
+    bad: float = DEFAULT_BAD
 
 
 def load_demo_statistics(*, now: dt.datetime | None = None, log=None) -> Counts:
@@ -184,6 +197,10 @@ def _profiles() -> tuple[dict[int, Profile], dict[str, float]]:
             visits = total["attendances"] + total["appointments_served"]
             if visits and people.get(("centre", centre_id)):
                 profile.visits_per_person = visits / people[("centre", centre_id)]
+            if visits and total["ratings"] >= RATINGS_TO_LEARN_FROM:
+                profile.ratings_per_visit = min(1.0, total["ratings"] / visits)
+                profile.satisfied = total["satisfied_ratings"] / total["ratings"]
+                profile.bad = total["bad_ratings"] / total["ratings"]
         overlap = _overlap(people)
     appointments = (
         Appointment.objects.exclude(status__in=rollup.APPOINTMENT_NOT_SERVED)
@@ -287,4 +304,15 @@ def _invent_centre(profile: Profile, rng: random.Random, busy_days: float) -> tu
     total["appointments_served"] = round(noisy(profile.appointments_per_day * busy_days, 0.15))
     visits = total["attendances"] + total["appointments_served"]
     served = min(visits, round(visits / noisy(profile.visits_per_person, 0.1)))
+    ratings = round(visits * noisy(profile.ratings_per_visit, 0.15))
+    total["ratings"] = ratings
+    total["satisfied_ratings"] = min(ratings, round(ratings * noisy(profile.satisfied, 0.04)))
+    total["bad_ratings"] = min(ratings - total["satisfied_ratings"], round(ratings * noisy(profile.bad, 0.4)))
+    # A bad rating's deadlines fall a day and three weeks later: about a month's worth.
+    for due, on_time, share in (
+        ("callbacks_due", "callbacks_on_time", CALLBACK_ON_TIME),
+        ("replies_due", "replies_on_time", REPLY_ON_TIME),
+    ):
+        total[due] = total["bad_ratings"]
+        total[on_time] = min(total[due], round(total[due] * noisy(share, 0.08)))
     return total, served

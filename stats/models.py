@@ -22,13 +22,23 @@ class Metric(models.TextChoices):
     WAITING_LIST_DEMAND = "waiting_list_demand", _("Waiting-list demand")
     APPOINTMENTS_SERVED = "appointments_served", _("Appointments served")
     SATISFACTION = "satisfaction", _("Satisfaction")
+    BAD_RATING_RATE = "bad_rating_rate", _("Bad-rating rate")
+    CALLBACK_ON_TIME_RATE = "callback_on_time_rate", _("Call-backs on time")
+    RECTIFICATION_ON_TIME_RATE = "rectification_on_time_rate", _("Rectified on time")
 
 
 # [(name, label), ...] for pages to iterate over, in display order.
 METRICS = Metric.choices
 METRIC_NAMES = [name for name, _label in METRICS]
 # Shares between 0 and 1 (shown as percentages) rather than counts.
-RATE_METRICS = {Metric.FILL_RATE, Metric.NO_SHOW_RATE, Metric.SATISFACTION}
+RATE_METRICS = {
+    Metric.FILL_RATE,
+    Metric.NO_SHOW_RATE,
+    Metric.SATISFACTION,
+    Metric.BAD_RATING_RATE,
+    Metric.CALLBACK_ON_TIME_RATE,
+    Metric.RECTIFICATION_ON_TIME_RATE,
+}
 
 
 class MonthlyFigures(models.Model):
@@ -81,6 +91,13 @@ class MonthlyFigures(models.Model):
     waiting_list_demand = models.PositiveIntegerField(_("waiting-list demand"), default=0)
     appointments_served = models.PositiveIntegerField(_("appointments served"), default=0)
     satisfaction = models.DecimalField(_("satisfaction"), max_digits=5, decimal_places=4, null=True, blank=True)
+    bad_rating_rate = models.DecimalField(_("bad-rating rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    callback_on_time_rate = models.DecimalField(
+        _("call-backs on time"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    rectification_on_time_rate = models.DecimalField(
+        _("rectified on time"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
     # {service function code: sessions held}
     by_function = models.JSONField(_("sessions by service function"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed at"))

@@ -1,7 +1,7 @@
 """The monthly roll-up: a month's figures per centre, community, street/town and district.
 
-``monthly_figures_compute(month=...)`` reads the month's sessions, places, waiting lists
-and appointments with SQL aggregates and replaces the month's ``MonthlyFigures`` rows in
+``monthly_figures_compute(month=...)`` reads the month's sessions, places, waiting lists,
+appointments, ratings and rectification cases with SQL aggregates and replaces the month's ``MonthlyFigures`` rows in
 one transaction. Running it again gives the same numbers and no duplicates; two runs at
 once (PostgreSQL) queue on an advisory lock keyed on the month.
 
@@ -61,8 +61,22 @@ satisfaction
     Of the residents' ratings given in the month (first ratings and follow-ups, not those
     the district found malicious on appeal), the share at "satisfied" or "very satisfied"
     (满意率). Null when nobody rated.
+bad_rating_rate
+    Of the same ratings, the share at the two lowest levels, "dissatisfied" or "very
+    dissatisfied" (差评率). Null when nobody rated.
+callback_on_time_rate
+    Of the rectification cases of bad ratings (not those withdrawn because the rating was
+    found malicious) whose call-back deadline fell in the month, before the roll-up ran,
+    the share called back by the deadline. A case not called back, or called back late,
+    counts against it; a case whose deadline is still to come is left out. Counted in the
+    month of the deadline, not of the rating, so a month's figure is final once the month
+    is over. Null when no call-back was due.
+rectification_on_time_rate
+    The same for the rectification reply: of the cases whose reply deadline fell in the
+    month before the roll-up ran, the share replied to by the deadline (整改按时率). Null
+    when no reply was due.
 
-Sessions, places, entries and appointments each belong to one centre, so the counts of a
+Sessions, places, entries, appointments, ratings and cases each belong to one centre, so the counts of a
 community, street or district are the sums of its centres' counts, and its rates are its
 own totals divided (booked over offered of the whole street, not an average of centres'
 rates). Only ``residents_served`` needs its own query per level. A community's row covers
@@ -79,13 +93,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from activities.models import Occurrence
 from bookings.models import Appointment, Booking, Place
 from centres.models import Area, Centre
-from ratings.models import Level, Rating
+from ratings.models import BAD_LEVELS, Level, Rating, RectificationCase
 
 from .models import MonthlyFigures
 
@@ -115,6 +129,11 @@ PARTS = (
     "attended_seconds",
     "ratings",
     "satisfied_ratings",
+    "bad_ratings",
+    "callbacks_due",
+    "callbacks_on_time",
+    "replies_due",
+    "replies_on_time",
 )
 
 
@@ -189,7 +208,7 @@ def empty_totals() -> dict:
 
 
 def centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> dict[int, dict]:
-    """Counts and the parts of the rates per centre id, from five aggregate queries."""
+    """Counts and the parts of the rates per centre id, from six aggregate queries."""
     totals: dict[int, dict] = defaultdict(empty_totals)
 
     sessions = Occurrence.objects.filter(
@@ -264,12 +283,38 @@ def centre_totals(start: dt.datetime, until: dt.datetime, now: dt.datetime) -> d
     ratings = (
         Rating.objects.filter(created_at__gte=start, created_at__lt=until, is_excluded=False)
         .values("centre_id")
-        .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(level__gte=Level.SATISFIED)))
+        .annotate(
+            n=Count("pk"),
+            satisfied=Count("pk", filter=Q(level__gte=Level.SATISFIED)),
+            bad=Count("pk", filter=Q(level__in=BAD_LEVELS)),
+        )
         .order_by()
     )
     for row in ratings:
-        totals[row["centre_id"]]["ratings"] += row["n"]
-        totals[row["centre_id"]]["satisfied_ratings"] += row["satisfied"]
+        total = totals[row["centre_id"]]
+        total["ratings"] += row["n"]
+        total["satisfied_ratings"] += row["satisfied"]
+        total["bad_ratings"] += row["bad"]
+
+    # A case counts for each of its deadlines that fell in the month.
+    callback_due = Q(callback_due_at__gte=start, callback_due_at__lt=until)
+    reply_due = Q(reply_due_at__gte=start, reply_due_at__lt=until)
+    cases = (
+        RectificationCase.objects.filter(callback_due | reply_due)
+        .exclude(status=RectificationCase.Status.WITHDRAWN)
+        .values("centre_id")
+        .annotate(
+            callbacks_due=Count("pk", filter=callback_due),
+            callbacks_on_time=Count("pk", filter=callback_due & Q(called_back_at__lte=F("callback_due_at"))),
+            replies_due=Count("pk", filter=reply_due),
+            replies_on_time=Count("pk", filter=reply_due & Q(replied_at__lte=F("reply_due_at"))),
+        )
+        .order_by()
+    )
+    for row in cases:
+        total = totals[row["centre_id"]]
+        for part in ("callbacks_due", "callbacks_on_time", "replies_due", "replies_on_time"):
+            total[part] += row[part]
     return totals
 
 
@@ -369,6 +414,9 @@ def _row(month, level, total, residents, computed_at, **unit) -> MonthlyFigures:
         fill_rate=_rate(total["places_booked_bookable"], total["places_offered"]),
         no_show_rate=_rate(total["places_missed"], total["places_due"]),
         satisfaction=_rate(total["satisfied_ratings"], total["ratings"]),
+        bad_rating_rate=_rate(total["bad_ratings"], total["ratings"]),
+        callback_on_time_rate=_rate(total["callbacks_on_time"], total["callbacks_due"]),
+        rectification_on_time_rate=_rate(total["replies_on_time"], total["replies_due"]),
         by_function=dict(sorted(total["by_function"].items())),
         computed_at=computed_at,
     )

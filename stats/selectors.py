@@ -146,11 +146,12 @@ def metric_value(figures: MonthlyFigures | None, metric: str) -> Decimal | int |
 
 
 def chart_number(metric: str, value) -> float | int | None:
-    """The figure as a chart or a file shows it: rates in per cent (one decimal)."""
+    """The figure as a chart or a file shows it: rates in per cent (one decimal, rounded
+    as the page writes them, so a share of 0.0435 is 4.4 in both)."""
     if value is None:
         return None
     if metric in RATE_METRICS:
-        return round(float(value) * 100, 1)
+        return float((Decimal(value) * 100).quantize(Decimal("0.1")))
     if isinstance(value, Decimal):
         return float(value)
     return value

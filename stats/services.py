@@ -16,7 +16,7 @@ from centres.models import Area
 from .models import RATE_METRICS, DistrictTarget, Metric
 
 # A minimum makes no sense for a figure that should stay low.
-UNTARGETED_METRICS = {Metric.NO_SHOW_RATE}
+UNTARGETED_METRICS = {Metric.NO_SHOW_RATE, Metric.BAD_RATING_RATE}
 TARGET_METRICS = [(name, label) for name, label in Metric.choices if name not in UNTARGETED_METRICS]
 
 

@@ -36,6 +36,9 @@ HEADER = [
     "Waiting-list demand",
     "Appointments served",
     "Satisfaction (%)",
+    "Bad-rating rate (%)",
+    "Call-backs on time (%)",
+    "Rectified on time (%)",
     "Sessions: Elder care",
     "Sessions: Childcare and early education",
     "Sessions: Medical and health",
@@ -61,6 +64,9 @@ def place():
         "no_show_rate": Decimal("0.1000"),
         "waiting_list_demand": 35,
         "appointments_served": 12,
+        "bad_rating_rate": Decimal("0.0312"),
+        "callback_on_time_rate": Decimal("0.9500"),
+        "rectification_on_time_rate": Decimal("1.0000"),
         "by_function": {"eldercare": 100, "childcare": 112},
     }
     figures_row(place.district, MARCH, **common)
@@ -86,11 +92,14 @@ def test_the_district_csv_has_its_months_then_its_streets(client, place):
     assert csv_rows(response) == [
         HEADER,
         ["2026-03", "District", "丰泽区", "212", "185", "40", "3000", "2700", "1500", "4050.5", "81.2", "10.0"]
-        + ["35", "12", "", "100", "112", "0", "0", "0", "0", "0"],
-        ["2026-02", "District", "丰泽区", "170", "0", "0", "0", "0", "0", "0.0", "", "", "0", "0", ""] + ["0"] * 7,
-        ["2026-03", "Street / town", "东湖街道", "80", "0", "0", "0", "0", "0", "0.0", "", "", "0", "0", ""]
+        + ["35", "12", "", "3.1", "95.0", "100.0", "100", "112", "0", "0", "0", "0", "0"],
+        ["2026-02", "District", "丰泽区", "170", "0", "0", "0", "0", "0", "0.0", "", "", "0", "0"]
+        + ["", "", "", ""]
+        + ["0"] * 7,
+        ["2026-03", "Street / town", "东湖街道", "80", "0", "0", "0", "0", "0", "0.0", "", "", "0", "0"]
+        + ["", "", "", ""]
         + ["0", "0", "80", "0", "0", "0", "0"],
-        ["2026-03", "Street / town", "丰泽街道"] + [""] * 19,
+        ["2026-03", "Street / town", "丰泽街道"] + [""] * 22,
     ]
 
 
@@ -108,7 +117,8 @@ def test_the_workbook_has_the_same_figures_as_numbers_and_the_targets(client, pl
     assert figures[0] == HEADER
     assert figures[1][:12] == ["2026-03", "District", "丰泽区", 212, 185, 40, 3000, 2700, 1500, 4050.5, 81.2, 10]
     assert [row[2] for row in figures[1:]] == ["丰泽区", "丰泽区", "东湖街道", "丰泽街道"]
-    assert figures[4][3:] == [None] * 19
+    assert figures[1][14:18] == [None, 3.1, 95, 100]
+    assert figures[4][3:] == [None] * 22
     assert [list(row) for row in workbook["Targets"].iter_rows(values_only=True)] == [
         ["Figure", "Target: at least", "2026-03", "Met or not"],
         ["Featured activities held", 180, 185, "Met"],

@@ -366,6 +366,31 @@ def test_rates_are_charted_in_per_cent(client, place):
     assert response.context["trend_rows"][-1]["shown"] == "81.2%"
 
 
+def test_the_rating_rates_are_shown_and_ranked_in_per_cent(client, place):
+    rates = {
+        "satisfaction": Decimal("0.9130"),
+        "bad_rating_rate": Decimal("0.0435"),
+        "callback_on_time_rate": Decimal("0.8000"),
+        "rectification_on_time_rate": Decimal("1.0000"),
+    }
+    figures_row(place.street, MARCH, **rates)
+    figures_row(place.centre, MARCH, bad_rating_rate=Decimal("0.0435"))
+    client.force_login(StreetStaffFactory(area=place.street))
+
+    response = client.get(street_url(place.street, month="2026-03", metric="bad_rating_rate"))
+
+    table = {row["metric"]: row["current"] for row in response.context["table"]}
+    assert [table[name] for name in rates] == ["91.3%", "4.4%", "80.0%", "100.0%"]
+    assert response.context["metric_label"] == "Bad-rating rate"
+    assert response.context["chart_data"]["trend"]["percent"] is True
+    # The chart rounds as the table does.
+    assert response.context["chart_data"]["trend"]["values"][-1] == 4.4
+    assert response.context["chart_data"]["ranking"]["values"][0] == 4.4
+    text = text_of(response)
+    assert "Call-backs on time 80.0% — —" in text
+    assert "Rectified on time 100.0% — —" in text
+
+
 def test_sessions_by_service_function_are_shown_in_the_standard_order(client, place):
     figures_row(place.centre, MARCH, activities_held=30, by_function={"medical": 4, "eldercare": 20, "childcare": 6})
     client.force_login(CentreStaffFactory(centres=[place.centre]))

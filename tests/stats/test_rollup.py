@@ -190,6 +190,9 @@ def figures(
         "waiting_list_demand": waiting,
         "appointments_served": appointments,
         "satisfaction": None,
+        "bad_rating_rate": None,
+        "callback_on_time_rate": None,
+        "rectification_on_time_rate": None,
         "by_function": by_function or {},
     }
 

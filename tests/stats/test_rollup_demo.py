@@ -1,6 +1,7 @@
 """The demo's statistics: its real months rolled up, a year of invented months before them."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -55,7 +56,17 @@ def test_invented_months_hang_together(october):
         assert 0 < district.fill_rate <= 1
         assert 0 <= district.no_show_rate <= 1
         assert district.attendances <= district.places_booked
+        # Ratings follow the demo's scale (mostly satisfied, a few bad), and most bad
+        # ratings are called back and answered on time.
+        assert Decimal("0.7") <= district.satisfaction <= 1
+        assert 0 <= district.bad_rating_rate <= 1 - district.satisfaction
+        on_time = (district.callback_on_time_rate, district.rectification_on_time_rate)
+        if district.bad_rating_rate:
+            assert all(Decimal("0.7") <= rate <= 1 for rate in on_time)
+        else:  # the bad ratings' cases are the ones due
+            assert on_time == (None, None)
         assert district.computed_at == at(month.year + month.month // 12, month.month % 12 + 1, 1, 1)
+    assert any(row_of(month, area=october.district).bad_rating_rate for month in INVENTED)
     # F has no sessions to learn from: nothing is invented for it.
     assert values(row_of(SEPTEMBER, centre=october.f))["activities_held"] == 0
     # February, the Spring Festival, is quieter than March.

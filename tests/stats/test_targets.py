@@ -101,14 +101,17 @@ def test_a_wrong_value_is_refused_and_nothing_is_saved(client, url, district, st
     assert targets_of(district) == {"featured_activities_held": Decimal("180.00")}
 
 
-def test_the_no_show_rate_has_no_target(client, url, staff):
+def test_the_rates_that_should_stay_low_have_no_target(client, url, staff):
     client.force_login(staff)
 
     form = client.get(url).context["form"]
 
     assert "no_show_rate" not in form.fields
+    assert "bad_rating_rate" not in form.fields
     assert form.fields["fill_rate"].label == "Fill rate, in per cent"
-    assert len(form.fields) == 11
+    assert form.fields["callback_on_time_rate"].label == "Call-backs on time, in per cent"
+    assert form.fields["rectification_on_time_rate"].label == "Rectified on time, in per cent"
+    assert len(form.fields) == 13
 
 
 @pytest.mark.parametrize("factory", [StreetStaffFactory, CentreStaffFactory])
@@ -138,6 +141,8 @@ def test_targets_are_the_district_s_own(client, url, district, staff):
     ("metric", "minimum", "message"),
     [
         ("no_show_rate", Decimal("0.1"), "There is no target for this figure."),
+        ("bad_rating_rate", Decimal("0.05"), "There is no target for this figure."),
+        ("callback_on_time_rate", Decimal("1.01"), "A share cannot be more than 100%."),
         ("bookings", Decimal(1), "There is no target for this figure."),
         ("fill_rate", Decimal("1.5"), "A share cannot be more than 100%."),
         ("activities_held", Decimal(-1), "A target cannot be below zero."),
