@@ -17,7 +17,7 @@ from bookings.models import Appointment, Booking
 from . import selectors
 from .forms import RatingForm
 from .models import ASPECTS, BAD_LEVELS, Rating, RectificationCase
-from .services import ALREADY_RATED, NOT_REPLIED_YET, RatingRefused, rating_create
+from .services import ALREADY_RATED, ALREADY_RATED_AGAIN, NOT_REPLIED_YET, RatingRefused, rating_create
 
 
 @login_required
@@ -65,7 +65,10 @@ def _rate(request, *, booking=None, appointment=None):
     case = getattr(earlier, "case", None) if earlier else None
     if earlier is not None and request.method == "GET":
         # Only the one follow-up after the centre's reply is open; anything else is told.
-        if case is None or len(ratings) > 1 or case.status == RectificationCase.Status.WITHDRAWN:
+        if len(ratings) > 1:
+            messages.info(request, str(ALREADY_RATED_AGAIN))
+            return redirect("ratings:home")
+        if case is None or case.status == RectificationCase.Status.WITHDRAWN:
             messages.info(request, str(ALREADY_RATED))
             return redirect("ratings:home")
         if case.status != RectificationCase.Status.REPLIED:
