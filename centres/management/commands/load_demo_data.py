@@ -34,6 +34,7 @@ from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeri
 from portal.models import User
 from portal.notifications import notifications_held
 from ratings.demo import load_demo_ratings
+from ratings.demo_cycle import load_demo_cycles
 from stats.demo import load_demo_statistics
 
 
@@ -106,6 +107,7 @@ class DemoLoader:
         load_demo_appointments(timezone.now())
         load_demo_ratings(log=self.log)
         load_demo_statistics(log=self.log)
+        load_demo_cycles(log=self.log)  # after the statistics: the computed criteria read them
 
     # Areas --------------------------------------------------------------------------
 
