@@ -12,10 +12,11 @@ satisfaction
     only each month's rate, not its count, so the period's share is counted from the
     ratings themselves. No ratings: 0.
 activities
-    The centre's ``activities_held`` summed over the period's months, against the
-    district's target (``DistrictTarget`` for ``activities_held``, a monthly minimum)
-    × the number of months in the period; without a target, against the highest sum of
-    any centre of the district. Capped at 1.
+    The centre's ``activities_held`` summed over the period's months, against its part
+    of the district's target: ``DistrictTarget`` for ``activities_held`` (a monthly
+    minimum for the whole district, as the statistics pages compare it) × the number of
+    months in the period ÷ the number of the district's centres. Without a target,
+    against the highest sum of any centre of the district. Capped at 1.
 residents
     The centre's ``residents_served`` summed over the months, against the highest sum of
     any centre of the district.
@@ -44,6 +45,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centres.models import Centre
 from stats.models import DistrictTarget, Metric, MonthlyFigures
 
 # The module, not its names: ``cycle_start_scoring`` in ratings/cycle.py may import this
@@ -103,7 +105,11 @@ def cycle_shares(cycle: Cycle) -> dict[int, dict[str, Decimal]]:
         .values_list("minimum", flat=True)
         .first()
     )
-    activities_goal = target * _months(cycle) if target else best_activities
+    if target:
+        centres_of_district = Centre.objects.filter(district_id=cycle.district_id).count()
+        activities_goal = target * _months(cycle) / max(centres_of_district, 1)
+    else:
+        activities_goal = best_activities
 
     start, end = _period_bounds(cycle)
     ratings = {

@@ -154,11 +154,14 @@ class Review:
         return sorted(counts.items(), reverse=True)
 
 
-def _outliers(application: Application, criteria: list[Criterion], scores: list[Decimal | None]) -> list[str]:
+def _outliers(
+    application: Application, criteria: list[Criterion], scores: list[Decimal | None], *, proposal_made: bool
+) -> list[str]:
     _ = gettext_now
     found = []
     proposed = application.proposed_stars or 0
-    if application.applied_stars - proposed >= APPLIED_ABOVE_BY:
+    # Levels are proposed when the district rating starts; none to compare with before.
+    if proposal_made and application.applied_stars - proposed >= APPLIED_ABOVE_BY:
         found.append(
             _("Applied for %(applied)s★, %(proposed)s★ proposed")
             % {
@@ -167,6 +170,10 @@ def _outliers(application: Application, criteria: list[Criterion], scores: list[
             }
         )
     scored = list(zip(criteria, scores, strict=True))
+    # Counted as 0 in the total: the district should see it before setting a level.
+    for criterion, points in scored:
+        if points is None:
+            found.append(_("Not scored: %(criterion)s (counted as 0)") % {"criterion": criterion.name})
     self_got, self_max = _got_of_max((c, s or 0) for c, s in scored if c.source == Criterion.Source.SELF)
     if not self_max or self_got < HIGH * self_max:
         return found
@@ -212,6 +219,7 @@ def cycle_review(cycle: Cycle) -> Review:
     ):
         averages[(row["application_id"], row["criterion_id"])] = Decimal(row["points"]).quantize(TWO_PLACES)
     rewards = {level.stars: level.reward for level in levels}
+    proposal_made = cycle.status in (Cycle.Status.REVIEW, Cycle.Status.PUBLISHED)
     rows = []
     for application in applications:
         scores = [averages.get((application.pk, criterion.pk)) for criterion in criteria]
@@ -223,7 +231,7 @@ def cycle_review(cycle: Cycle) -> Review:
                 application=application,
                 scores=scores,
                 total=total,
-                outliers=_outliers(application, criteria, scores),
+                outliers=_outliers(application, criteria, scores, proposal_made=proposal_made),
                 reward=rewards.get(application.final_stars, Decimal(0)),
             )
         )

@@ -278,6 +278,11 @@ def cycle_step(request, pk):
     if step is None or request.POST.get("step") != step[0]:
         messages.error(request, _("The cycle has already moved on. Check its state and try again."))
         return redirect(_cycle_url(cycle))
+    if step[0] == "publish" and request.POST.get("confirm") != "yes":
+        messages.error(
+            request, _("Tick the box to confirm that the final levels and the budget are checked, then publish.")
+        )
+        return redirect(_cycle_url(cycle, "review"))
     try:
         cycle = step[1](cycle=cycle, by=request.user)
     except ValidationError as error:

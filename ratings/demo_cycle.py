@@ -450,7 +450,7 @@ def _current_cycle(district: Area, people: People, centres: list[Centre], previo
                 if not _scores_now(people, centre, criterion, scorer, demo_representative):
                     continue
                 if centre.slug == OVERRATED_SELF:
-                    share = 1.0 if criterion.source == Source.SELF else 0.45
+                    share = 1.0 if criterion.source == Source.SELF else 0.2
                 score_set(
                     application=application,
                     criterion=criterion,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import Centre
@@ -90,6 +91,38 @@ def applications_scored_by(user) -> QuerySet[Application]:
         )
         return base.filter(Exists(assigned), cycle__criteria__source=Criterion.Source.REPRESENTATIVES).distinct()
     return base.none()
+
+
+SOURCE_OF_ROLE = {
+    User.Role.STREET_STAFF: Criterion.Source.STREET,
+    User.Role.CENTRE_STAFF: Criterion.Source.SELF,
+    User.Role.REPRESENTATIVE: Criterion.Source.REPRESENTATIVES,
+}
+
+
+def scoring_list(user) -> list[Application]:
+    """``applications_scored_by(user)`` with ``criteria_count`` (the criteria the user
+    scores) and ``given_count`` (those they have scored), the forms still to finish
+    first: one query."""
+    source = SOURCE_OF_ROLE.get(getattr(user, "role", None))
+    if source is None:
+        return []
+
+    def counted(queryset, group_by):
+        return Coalesce(
+            Subquery(queryset.values(group_by).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+            0,
+        )
+
+    applications = applications_scored_by(user).annotate(
+        criteria_count=counted(Criterion.objects.filter(cycle_id=OuterRef("cycle_id"), source=source), "cycle_id"),
+        given_count=counted(
+            Score.objects.filter(application_id=OuterRef("pk"), scorer=user, criterion__source=source),
+            "application_id",
+        ),
+    )
+    rows = list(applications.order_by("cycle__name", "centre__name"))
+    return sorted(rows, key=lambda row: row.given_count >= row.criteria_count)
 
 
 @dataclass

@@ -27,12 +27,12 @@ from . import evidence as evidence_services
 from .models import Application, Cycle, Evidence
 from .scoring_forms import ApplicationForm, ScoreForm
 from .scoring_selectors import (
-    applications_scored_by,
     evidence_visible_to,
     is_applicant,
     is_scorer,
     own_centres_in_open_cycles,
     scoring_form_for,
+    scoring_list,
 )
 
 FILE_ERRORS = {"too_large", "too_many", "not_accepted"}
@@ -51,7 +51,7 @@ class HomeView(ScoringAccessMixin, TemplateView):
         user = self.request.user
         return super().get_context_data(**kwargs) | {
             "to_apply": own_centres_in_open_cycles(user),
-            "to_score": list(applications_scored_by(user).order_by("cycle__name", "centre__name")),
+            "to_score": scoring_list(user),
         }
 
 

@@ -428,6 +428,11 @@ def test_the_district_runs_a_star_rating_cycle_end_to_end(open_browser, world, t
         "自评材料中活动记录不完整",
     )
 
+    # Publishing cannot be undone: the button asks for the box ticked first.
+    district.get_by_role("button", name=zh("Publish the results")).click()
+    expect(district.locator("#publish-confirm")).to_be_focused()  # the browser asks for the tick
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.REVIEW
+    district.locator("#publish-confirm").check()
     take_step(district, "Publish the results", "Published")
     expect(district).to_have_url(f"{cycle_url}results/")
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.PUBLISHED

@@ -47,6 +47,7 @@ def test_district_staff_set_a_final_level_on_a_phone_and_see_the_budget_check(ph
     assert Application.objects.get(pk=application.pk).final_reason == "群众口碑突出"
 
     # Publishing is refused while over budget.
+    page.locator("#publish-confirm").check()
     page.locator("form[action$='/step/'] button").click()
     expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("40000.00")
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.REVIEW

@@ -146,13 +146,15 @@ def test_computed_scores_match_the_hand_worked_figures(data):
 
 def test_activities_are_held_against_the_district_target_and_capped(data):
     cycle, _criteria, a, b = data
-    # 8 a month × 3 months = 24: A 18 / 24 = 0.75, B 20 / 24 = 0.8333.
-    DistrictTarget.objects.create(district=cycle.district, metric=Metric.ACTIVITIES_HELD, minimum=D(8))
+    # The district's 16 a month × 3 months, shared by its 2 centres = 24 each:
+    # A 18 / 24 = 0.75, B 20 / 24 = 0.8333.
+    DistrictTarget.objects.create(district=cycle.district, metric=Metric.ACTIVITIES_HELD, minimum=D(16))
 
     cycle_fill_computed(cycle=cycle)
 
     assert (points(a)["activities"], points(b)["activities"]) == (D("7.50"), D("8.33"))
-    DistrictTarget.objects.filter(district=cycle.district).update(minimum=D(5))
+    # 10 a month: 15 each, which both exceed (capped at the maximum).
+    DistrictTarget.objects.filter(district=cycle.district).update(minimum=D(10))
     cycle_fill_computed(cycle=cycle)
     assert (points(a)["activities"], points(b)["activities"]) == (D("10.00"), D("10.00"))
 

@@ -389,7 +389,7 @@ def test_over_budget_shows_in_red_and_publishing_is_refused(client, world):
     client.force_login(world.staff)
 
     page = client.get(url("review", cycle)).content.decode()
-    response = client.post(url("step", cycle), {"step": "publish"}, follow=True)
+    response = client.post(url("step", cycle), {"step": "publish", "confirm": "yes"}, follow=True)
 
     assert 'id="over-budget"' in page
     assert "Over budget: lower some levels before publishing." in page
@@ -398,6 +398,30 @@ def test_over_budget_shows_in_red_and_publishing_is_refused(client, world):
     ]
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.REVIEW
+
+
+def test_publishing_needs_the_box_ticked_and_the_button_comes_after_the_table(client, world):
+    cycle, _application = in_review(world)
+    client.force_login(world.staff)
+
+    page = client.get(url("review", cycle)).content.decode()
+    response = client.post(url("step", cycle), {"step": "publish"}, follow=True)
+
+    assert page.index('id="budget-title"') < page.index("</table>") < page.index('id="publish-confirm"')
+    assert 'name="confirm" value="yes" id="publish-confirm" required' in page
+    assert response.redirect_chain[-1][0] == url("review", cycle)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Tick the box to confirm that the final levels and the budget are checked, then publish."
+    ]
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.REVIEW
+    assert 'id="publish-confirm"' not in client.get(url("cycle", cycle)).content.decode()
+
+    response = client.post(url("step", cycle), {"step": "publish", "confirm": "yes"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == url("results", cycle)
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.PUBLISHED
 
 
 def _many_centres(w, cycle, count):

@@ -43,10 +43,22 @@ def scored(w, *, own, street=35, rep=24, satisfaction=None):
 
 
 def outliers(cycle) -> list[str]:
-    """The row's outliers but the level applied for against the proposal (tested beside
-    the review screen), which these totals may or may not trip."""
+    """The row's self-assessment outliers (the level applied for against the proposal is
+    tested beside the review screen, and these cycles leave the representatives'
+    criterion unscored)."""
     (row,) = cycle_review(cycle).rows
-    return [text for text in row.outliers if not text.startswith("Applied for")]
+    return [text for text in row.outliers if text.startswith("High self-assessment")]
+
+
+def test_a_criterion_nobody_scored_is_flagged_as_counted_as_zero(world):  # noqa: F811
+    cycle = scored(world, own=20)
+
+    (row,) = cycle_review(cycle).rows
+
+    assert row.scores == [D("35.00"), None, D("20.00")]
+    assert row.total == D("55.00")
+    assert row.outliers[-1] == "Not scored: 代表评议 (counted as 0)"
+    assert [text for text in row.outliers if text.startswith("Not scored")] == ["Not scored: 代表评议 (counted as 0)"]
 
 
 def test_a_high_self_assessment_with_low_satisfaction_is_named(world):  # noqa: F811
