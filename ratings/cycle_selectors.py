@@ -130,6 +130,7 @@ class ReviewRow:
     total: Decimal
     outliers: list[str] = field(default_factory=list)
     reward: Decimal = Decimal(0)
+    problem: str = ""  # why a final level typed in this row was refused
 
     @property
     def changed(self) -> bool:

@@ -317,9 +317,22 @@ def assignment_add(request, pk):
 REVIEW_CACHE_SECONDS = 600
 
 
-def _review_table(request, cycle) -> str:
+def _review_table(request, cycle, refused: tuple[int, int | None, str, str] | None = None) -> str:
     """The budget check and the table of all applications, rendered once per change of
-    the cycle (see ``review_stamp``) and language; the CSRF token stays outside it."""
+    the cycle (see ``review_stamp``) and language; the CSRF token stays outside it.
+
+    After a refused final level, ``refused`` is (application id, stars, reason, problem):
+    that row is drawn with what was typed and the problem, uncached."""
+    if refused is not None:
+        application_pk, stars, reason, problem = refused
+        review = cycle_review(cycle)
+        for row in review.rows:
+            if row.application.pk == application_pk:
+                row.application.final_stars, row.application.final_reason, row.problem = stars, reason, problem
+        html = render_to_string(
+            "ratings/cycle/_review_table.html", {"cycle": cycle, "review": review, "editable": True}
+        )
+        return mark_safe(html)  # noqa: S308 (rendered by the template engine, which escaped it)
     key = f"star-review:{cycle.pk}:{review_stamp(cycle)}:{get_language()}"
     html = cache.get(key)
     if html is None:
@@ -337,9 +350,13 @@ def cycle_review_page(request, pk):
     if cycle.status not in (Cycle.Status.REVIEW, Cycle.Status.PUBLISHED):
         messages.info(request, _("The district rating starts after the scoring."))
         return redirect(_cycle_url(cycle))
+    return _review_response(request, cycle)
+
+
+def _review_response(request, cycle, refused=None):
     context = {
         "cycle": cycle,
-        "table": _review_table(request, cycle),
+        "table": _review_table(request, cycle, refused),
         "editable": cycle.status == Cycle.Status.REVIEW,
         "step": STEPS.get(cycle.status),
     }
@@ -358,18 +375,18 @@ def final_level(request, pk):
     form = FinalLevelForm(request.POST, prefix=str(application.pk))
     if not form.is_valid():
         messages.error(request, _("Choose a level from 1 to 5 stars, or none."))
-    else:
-        try:
-            services.final_level_set(
-                application=application,
-                by=request.user,
-                stars=form.cleaned_data["stars"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            messages.error(request, f"{application.centre.name}: {_refusal_text(error)}")
-        else:
-            messages.success(request, _("%(centre)s: the final level is saved.") % {"centre": application.centre.name})
+        return redirect(f"{_cycle_url(cycle, 'review')}#application-{application.pk}")
+    stars, reason = form.cleaned_data["stars"], form.cleaned_data["reason"]
+    try:
+        services.final_level_set(application=application, by=request.user, stars=stars, reason=reason)
+    except ValidationError as error:
+        problem = _refusal_text(error)
+        messages.error(request, _("%(centre)s: %(problem)s") % {"centre": application.centre.name, "problem": problem})
+        if cycle.status != Cycle.Status.REVIEW:
+            return redirect(_cycle_url(cycle, "review"))
+        # The page again, with what was typed in the row (nothing entered is lost).
+        return _review_response(request, cycle, refused=(application.pk, stars, reason, problem))
+    messages.success(request, _("%(centre)s: the final level is saved.") % {"centre": application.centre.name})
     return redirect(f"{_cycle_url(cycle, 'review')}#application-{application.pk}")
 
 

@@ -451,8 +451,8 @@ def test_the_district_runs_a_star_rating_cycle_end_to_end(open_browser, world, t
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][:5] == [zh("Rank"), zh("Centre"), zh("Total"), zh("Stars"), zh("Reward (yuan)")]
     assert [line[:5] for line in table[1:]] == [
-        ["1", w.centre.name, "92.0", "4", "20000.0"],
-        ["2", w.other.name, "46.0", "3", "10000.0"],
+        ["1", w.centre.name, "92.00", "4", "20000.00"],
+        ["2", w.other.name, "46.00", "3", "10000.00"],
     ]
 
     # The audit trail lists every step.

@@ -31,15 +31,17 @@ def test_district_staff_set_a_final_level_on_a_phone_and_see_the_budget_check(ph
     row = page.locator(f"#application-{application.pk}")
     expect(page.locator("#over-budget")).to_have_count(0)
 
-    # 5★ without a reason: refused, the level stays.
+    # 5★ without a reason: refused, the level stays; the row keeps the typed 5★ and the
+    # reason box has the focus.
     row.locator("select").select_option("5")
     row.locator("button[name=application]").click()
     expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("圣湖社区党群服务中心")
     assert Application.objects.get(pk=application.pk).final_stars == 4
+    row = page.locator(f"#application-{application.pk}")
+    expect(row.locator("select")).to_have_value("5")
+    expect(row.locator("textarea")).to_be_focused()
 
     # With a reason: saved, and 50,000 yuan is over the 40,000 budget.
-    row = page.locator(f"#application-{application.pk}")
-    row.locator("select").select_option("5")
     row.locator("textarea").fill("群众口碑突出")
     row.locator("button[name=application]").click()
     expect(page.locator("#over-budget")).to_be_visible()

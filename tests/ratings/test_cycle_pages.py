@@ -364,6 +364,16 @@ def test_a_final_level_other_than_the_proposal_needs_a_reason(client, world):
     assert [str(m) for m in response.context["messages"]] == [
         "圣湖社区党群服务中心: Say why the level differs from the proposed one."
     ]
+    # The page comes back with the 5★ typed in the row, the problem beside it and the
+    # reason box focused; nothing was saved.
+    page = response.content.decode()
+    assert '<option value="5" selected>' in page
+    assert f'<p class="text-danger fw-bold mb-0" id="problem-{application.pk}">' in page
+    assert f'aria-describedby="problem-{application.pk}" autofocus' in page
+    application.refresh_from_db()
+    assert (application.final_stars, application.final_reason) == (4, "")
+    # The cached screen is untouched: a fresh look shows the saved 4★.
+    assert '<option value="4" selected>' in client.get(url("review", cycle)).content.decode()
     response = client.post(url("final_level", cycle), row_post(application, "5", "群众口碑突出"), follow=True)
 
     application.refresh_from_db()
@@ -507,8 +517,8 @@ def test_the_results_export_as_csv_and_excel_with_safe_cells(client, world):
     workbook = load_workbook(io.BytesIO(client.get(url("results_export", cycle, fmt="xlsx")).content))
 
     assert list(csv.reader(io.StringIO(text))) == [
-        ["Rank", "Centre", "Total", "Stars", "Reward (yuan)", "Previous cycle", "Change"],
-        ["1", "'=HYPERLINK(1)", "87.0", "4", "30000.0", "", ""],
+        ["Rank", "Centre", "Total", "Stars", "Reward (yuan)", "Previous cycle", "Up or down"],
+        ["1", "'=HYPERLINK(1)", "87.00", "4", "30000.00", "", ""],
     ]
     sheet = workbook.active
     assert [cell.value for cell in sheet[2]] == [1, "=HYPERLINK(1)", 87, 4, 30000, None, None]
