@@ -82,36 +82,64 @@ ACTION_LABELS = {
 }
 
 
-FIELD_LABELS = {
+FIELD_LABELS = {  # in the order the audit trail shows them
     "status": _("state"),
     "name": _("name"),
-    "measure": _("computed from"),
-    "position": _("position"),
-    "file": _("file"),
-    "budget": _("budget (yuan)"),
     "max_points": _("maximum points"),
     "source": _("scored by"),
+    "measure": _("computed from"),
+    "position": _("position"),
     "min_score": _("from a total of"),
     "reward": _("reward (yuan)"),
+    "budget": _("budget (yuan)"),
     "rewards": _("rewards (yuan)"),
     "applied_stars": _("level applied for"),
     "points": _("points"),
     "final_stars": _("final level"),
     "reason": _("reason"),
+    "file": _("file"),
     "representative": _("representative"),
     "centre": _("centre"),
 }
 
 
-def _values(values) -> list[tuple[str, object]]:
+# Recorded as ids for the record; the entry's subject already names them in words.
+IDS_NAMED_IN_SUBJECT = {"representative", "centre"}
+CHOICE_LABELS = {
+    "status": dict(Cycle.Status.choices),
+    "source": dict(Criterion.Source.choices),
+    "measure": dict(Criterion.Measure.choices),
+}
+STAR_FIELDS = {"applied_stars", "final_stars"}
+
+
+def _shown(key: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if key in CHOICE_LABELS:
+        return str(CHOICE_LABELS[key].get(value, value))
+    if key in STAR_FIELDS:
+        return f"{value}★"
+    return str(value)
+
+
+def _values(values) -> list[str]:
+    """ "label: value" lines of a recorded before or after, in plain words, in the order
+    of FIELD_LABELS (PostgreSQL's jsonb keeps its own order of keys)."""
+    _ = gettext_now
     if not isinstance(values, dict):
         return []
-    return [(FIELD_LABELS.get(key, key), value) for key, value in values.items()]
+    order = {key: index for index, key in enumerate(FIELD_LABELS)}
+    return [
+        _("%(label)s: %(value)s") % {"label": FIELD_LABELS.get(key, key), "value": _shown(key, value)}
+        for key, value in sorted(values.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+        if key not in IDS_NAMED_IN_SUBJECT
+    ]
 
 
 def audit_trail(cycle: Cycle, limit: int = 1000) -> list[AuditEntry]:
     """The newest ``limit`` entries, each with ``label``, the action in plain words, and
-    ``before_values`` and ``after_values``, (label, value) pairs."""
+    ``before_values`` and ``after_values``, "label: value" lines."""
     entries = list(cycle.audit_entries.select_related("actor").order_by("-at", "-pk")[:limit])
     for entry in entries:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)

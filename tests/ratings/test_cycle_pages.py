@@ -540,10 +540,22 @@ def test_the_audit_trail_shows_who_when_and_before_and_after(client, world):
         {"final_stars": 4, "reason": ""},
         {"final_stars": 3, "reason": "台账不全"},
     )
+    assert (entry.before_values, entry.after_values) == (
+        ["final level: 4★", "reason: —"],
+        ["final level: 3★", "reason: 台账不全"],
+    )
     page = response.content.decode()
-    assert "final level: 3" in page
+    assert "final level: 3★" in page
     assert "reason: 台账不全" in page
     assert world.staff.name in page
+    # States and sources in words, not their codes; the ids of an invitation are left to
+    # its subject, which names both people.
+    lines = {}  # the newest entry of each action
+    for newer in response.context["entries"]:
+        lines.setdefault(newer.action, newer.after_values)
+    assert lines["review_started"] == ["state: District rating"]
+    assert lines["criterion_added"] == ["maximum points: 30.00", "scored by: Self-assessed with evidence"]
+    assert lines["representative_assigned"] == []
 
 
 @pytest.mark.parametrize("count", [2, 20])
