@@ -43,7 +43,8 @@ def load_demo_ratings(*, now: dt.datetime | None = None, log=None) -> int:
             continue
         rated.add(booking.pk)
         level = rng.choices([5, 4, 3, 2, 1], weights=[60, 25, 8, 5, 2])[0]
-        when = min(place.occurrence.ends_at + dt.timedelta(hours=rng.randint(1, 30)), now)
+        when = _waking_hours(place.occurrence.ends_at + dt.timedelta(hours=rng.randint(1, 30)), booking.pk)
+        when = min(max(when, place.occurrence.ends_at + dt.timedelta(minutes=30)), now)
         comment = rng.choice(BAD) if level <= 2 else rng.choice(GOOD)
         try:
             rating = rating_create(resident=booking.resident, booking=booking, level=level, comment=comment, now=when)
@@ -72,3 +73,13 @@ def _answer(rating: Rating, when: dt.datetime) -> None:
         reply="已与老师沟通，今后准时开始；如有变动提前一天短信通知。感谢您的意见。",
         now=when + dt.timedelta(days=2),
     )
+
+
+def _waking_hours(moment: dt.datetime, seed: int) -> dt.datetime:
+    """The same day between 08:00 and 21:59 if ``moment`` falls at night: people rate
+    from their phones in the day. Its own random numbers, so the demo's others stay."""
+    local = timezone.localtime(moment)
+    if 8 <= local.hour < 22:
+        return moment
+    pick = random.Random(seed)
+    return local.replace(hour=pick.randint(8, 21), minute=pick.randint(0, 59))

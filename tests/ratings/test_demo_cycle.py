@@ -174,3 +174,13 @@ def test_loading_again_changes_nothing():
 
     assert counts() == first
     assert sorted(AuditEntry.objects.values_list("pk", "at")) == stamps
+
+
+def test_the_demo_residents_rate_in_the_day_not_at_night():
+    from django.utils import timezone
+
+    from ratings.models import Rating
+
+    hours = {timezone.localtime(at).hour for at in Rating.objects.values_list("created_at", flat=True)}
+    assert len(hours) > 5
+    assert hours <= set(range(8, 24)), sorted(hours)
