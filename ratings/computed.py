@@ -24,9 +24,10 @@ after_hours
     ``after_hours_sessions`` ÷ ``activities_held``, both summed over the months. No
     sessions: 0.
 rectification
-    Of the centre's rectification cases opened in the period (not withdrawn on appeal)
-    that were replied or are past their reply deadline, the share replied by the
-    deadline. No such case: 1 (nothing was left unrectified).
+    Of the centre's rectification cases (not withdrawn on appeal) whose reply deadline
+    fell in the period, before now, the share replied by the deadline: the rule of the
+    monthly statistics' "rectified on time", over the whole period. No such case: 1
+    (nothing was left unrectified).
 
 Running it again replaces the earlier computed scores (update_or_create on the
 scorer-NULL constraint), so it can be run whenever the figures change while the cycle is
@@ -123,9 +124,10 @@ def cycle_shares(cycle: Cycle) -> dict[int, dict[str, Decimal]]:
     now = timezone.now()
     cases = {
         row["centre_id"]: row
-        for row in RectificationCase.objects.filter(centre_id__in=centre_ids, opened_at__gte=start, opened_at__lt=end)
+        for row in RectificationCase.objects.filter(
+            centre_id__in=centre_ids, reply_due_at__gte=start, reply_due_at__lt=min(end, now)
+        )
         .exclude(status=RectificationCase.Status.WITHDRAWN)
-        .filter(Q(replied_at__isnull=False) | Q(reply_due_at__lt=now))
         .values("centre_id")
         .annotate(
             due=Count("pk"),

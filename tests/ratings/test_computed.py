@@ -104,8 +104,11 @@ def data():
             replied_at=replied,
         )
 
-    # A's cases: on time, late, overdue without a reply (1 of 3 on time); one withdrawn on
-    # appeal and one not yet due are left out.
+    # A's cases by their reply deadline: on time, late, overdue without a reply, and one
+    # opened in December but due in January, on time (2 of 4 on time); one withdrawn on
+    # appeal and one due after the period are left out.
+    december = dt.datetime(2025, 12, 20, 10, tzinfo=TZ)
+    case(december, replied=december + dt.timedelta(days=15))
     case(at(1, 10), replied=at(1, 20))
     case(at(2, 10), replied=at(3, 20))
     case(at(3, 1), status=RectificationCase.Status.AWAITING_REPLY)
@@ -133,7 +136,7 @@ def test_computed_scores_match_the_hand_worked_figures(data):
         "activities": D("9.00"),  # 18 / 20 (the best centre, no target)
         "residents": D("5.00"),  # 50 / 100
         "after_hours": D("3.33"),  # 6 / 18
-        "rectification": D("3.33"),  # 1 on time / 3 due
+        "rectification": D("5.00"),  # 2 on time / 4 due in the period
     }
     assert points(b) == {
         "satisfaction": D("0.00"),  # nobody rated
