@@ -2,9 +2,11 @@
 radio buttons, their ratings with the centre's reply and the follow-up. Anyone else's
 booking or appointment, or a forged code, is a 404; refusals say why and change nothing."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from bookings.models import Booking
 from ratings.models import Level, Rating, RectificationCase
@@ -196,3 +198,17 @@ def test_no_follow_up_before_the_reply(logged_in, booking):
 
     assert "You can rate this again once the centre has replied to your rating." in response.content.decode()
     assert Booking.objects.get(pk=booking.pk).ratings.count() == 1
+
+
+def test_a_rating_shows_when_the_session_was_and_the_follow_ups_comment(logged_in, centre, mother):
+    booking = attended_booking(mother, centre=centre, ended_ago=dt.timedelta(days=3))
+    first = rating_of(booking, level=Level.DISSATISFIED, comment="等了很久")
+    RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.REPLIED, reply="已整改")
+    rating_of(booking, level=Level.SATISFIED, comment="现在好多了")
+
+    html = logged_in.get(reverse("ratings:home")).content.decode()
+
+    session_time = timezone.localtime(booking.starts_at)
+    assert f'<time datetime="{session_time.isoformat()}">' in html
+    assert "Rated on " in html
+    assert "现在好多了" in html and "等了很久" in html
