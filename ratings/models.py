@@ -31,6 +31,9 @@ class Level(models.IntegerChoices):
 
 
 BAD_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+# A rating is given within this many days of the session's end (or the appointment's), a
+# rating after the centre's reply within this many days of the reply.
+RATE_WITHIN_DAYS = 30
 
 ASPECTS = [
     ("attitude", _("Staff attitude")),

@@ -15,10 +15,10 @@ from bookings.models import Appointment, Booking, Place
 from centres.models import Centre
 from portal.models import User
 
-from .models import Rating, RectificationCase
+from .models import RATE_WITHIN_DAYS, Rating, RectificationCase
 
-# What a resident is offered to rate: what they used in the last 30 days.
-RECENT_DAYS = 30
+# What a resident is offered to rate: what they used in the time to rate it.
+RECENT_DAYS = RATE_WITHIN_DAYS
 RESIDENT_RATINGS_SHOWN = 50
 
 
@@ -80,7 +80,10 @@ class RatedThing:
 
     @property
     def can_follow_up(self) -> bool:
-        return self.follow_up is None and self.case is not None and self.case.status == RectificationCase.Status.REPLIED
+        """The one rating after the centre's reply, within RATE_WITHIN_DAYS of it."""
+        if self.follow_up is not None or self.case is None or self.case.status != RectificationCase.Status.REPLIED:
+            return False
+        return self.case.replied_at >= timezone.now() - dt.timedelta(days=RATE_WITHIN_DAYS)
 
 
 def ratings_of_resident(resident: User) -> list[RatedThing]:

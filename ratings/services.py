@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from portal.models import Notification, User
 from portal.notifications import notification_send
 from portal.templatetags.portal_tags import day_label
 
-from .models import ASPECTS, BAD_LEVELS, Level, Rating, RatingPolicy, RectificationCase
+from .models import ASPECTS, BAD_LEVELS, RATE_WITHIN_DAYS, Level, Rating, RatingPolicy, RectificationCase
 from .working_days import add_working_days
 
 COMMENT_MAX_LENGTH = 500
@@ -38,6 +39,10 @@ NOT_REPLIED_YET = gettext_lazy(
 )
 SESSION_NOT_ATTENDED = gettext_lazy("You can rate a session once it has ended and you were checked in there.")
 APPOINTMENT_NOT_SERVED = gettext_lazy("You can rate an appointment once you were checked in there.")
+TOO_LATE = gettext_lazy("The time to rate this has passed: a rating is given within %(days)s days.")
+TOO_LATE_AGAIN = gettext_lazy(
+    "The time to rate this again has passed: it is given within %(days)s days of the centre's reply."
+)
 NOT_YOURS = gettext_lazy("This is not one of your bookings.")
 CHOOSE_LEVEL = gettext_lazy("Please choose how satisfied you are.")
 COMMENT_TOO_LONG = gettext_lazy("Please keep the comment under %(count)s characters.")
@@ -51,19 +56,21 @@ def _refuse(message, code: str = "refused"):
     raise RatingRefused(str(message), code=code)
 
 
-def _check_booking(resident: User, booking: Booking, now: dt.datetime) -> None:
-    if booking.resident_id != resident.pk:
+def _used_at(resident: User, booking: Booking | None, appointment: Appointment | None, now: dt.datetime):
+    """When the resident last used what they rate: the end of the last session of the
+    booking they were checked in at, or of the appointment they were served at."""
+    if (booking or appointment).resident_id != resident.pk:
         _refuse(NOT_YOURS, "not_yours")
-    attended = Place.objects.filter(booking=booking, checked_in_at__isnull=False, occurrence__ends_at__lte=now).exists()
-    if not attended:
-        _refuse(SESSION_NOT_ATTENDED, "not_attended")
-
-
-def _check_appointment(resident: User, appointment: Appointment) -> None:
-    if appointment.resident_id != resident.pk:
-        _refuse(NOT_YOURS, "not_yours")
+    if booking is not None:
+        last_end = Place.objects.filter(
+            booking=booking, checked_in_at__isnull=False, occurrence__ends_at__lte=now
+        ).aggregate(last=Max("occurrence__ends_at"))["last"]
+        if last_end is None:
+            _refuse(SESSION_NOT_ATTENDED, "not_attended")
+        return last_end
     if appointment.checked_in_at is None:
         _refuse(APPOINTMENT_NOT_SERVED, "not_attended")
+    return appointment.ends_at
 
 
 def _is_follow_up(ratings: list[Rating]) -> bool:
@@ -80,6 +87,33 @@ def _is_follow_up(ratings: list[Rating]) -> bool:
     if case.status != RectificationCase.Status.REPLIED:
         _refuse(NOT_REPLIED_YET, "not_replied")
     return True
+
+
+def rating_allowed(
+    *,
+    resident: User,
+    booking: Booking | None = None,
+    appointment: Appointment | None = None,
+    now: dt.datetime | None = None,
+    earlier: list[Rating] | None = None,
+) -> bool:
+    """Check that the resident may rate the booking or appointment now; returns whether
+    it would be their follow-up rating. Raises ``RatingRefused`` with the reason: not
+    theirs, not used, rated already, waiting for the reply, or past the time to rate.
+    ``earlier``: its ratings with their cases, the first first, when the caller has them."""
+    now = now or timezone.now()
+    used_at = _used_at(resident, booking, appointment, now)
+    if earlier is None:
+        of_it = {"booking": booking} if booking is not None else {"appointment": appointment}
+        earlier = list(Rating.objects.filter(**of_it).select_related("case").order_by("pk"))
+    ratings = earlier
+    is_follow_up = _is_follow_up(ratings)
+    window = dt.timedelta(days=RATE_WITHIN_DAYS)
+    if is_follow_up and ratings[0].case.replied_at < now - window:
+        _refuse(TOO_LATE_AGAIN % {"days": RATE_WITHIN_DAYS}, "too_late")
+    if not is_follow_up and used_at < now - window:
+        _refuse(TOO_LATE % {"days": RATE_WITHIN_DAYS}, "too_late")
+    return is_follow_up
 
 
 def _level(value, *, required: bool) -> int | None:
@@ -115,15 +149,8 @@ def rating_create(
     if (booking is None) == (appointment is None):
         raise ValueError("Rate one booking or one appointment.")
     now = now or timezone.now()
-    if booking is not None:
-        _check_booking(resident, booking, now)
-        centre = booking.centre
-        earlier = Rating.objects.filter(booking=booking)
-    else:
-        _check_appointment(resident, appointment)
-        centre = appointment.centre
-        earlier = Rating.objects.filter(appointment=appointment)
-    is_follow_up = _is_follow_up(list(earlier.select_related("case").order_by("pk")))
+    is_follow_up = rating_allowed(resident=resident, booking=booking, appointment=appointment, now=now)
+    centre = (booking or appointment).centre
     fields = {"level": _level(level, required=True)}
     values = {"attitude": attitude, "content": content, "environment": environment, "timeliness": timeliness}
     for name, _label in ASPECTS:

@@ -16,8 +16,8 @@ from bookings.models import Appointment, Booking
 
 from . import selectors
 from .forms import RatingForm
-from .models import ASPECTS, BAD_LEVELS, Rating, RectificationCase
-from .services import ALREADY_RATED, ALREADY_RATED_AGAIN, NOT_REPLIED_YET, RatingRefused, rating_create
+from .models import ASPECTS, BAD_LEVELS, Rating
+from .services import RatingRefused, rating_allowed, rating_create
 
 
 @login_required
@@ -63,16 +63,12 @@ def _rate(request, *, booking=None, appointment=None):
     ratings = _earlier(booking, appointment)
     earlier = ratings[0] if ratings else None
     case = getattr(earlier, "case", None) if earlier else None
-    if earlier is not None and request.method == "GET":
-        # Only the one follow-up after the centre's reply is open; anything else is told.
-        if len(ratings) > 1:
-            messages.info(request, str(ALREADY_RATED_AGAIN))
-            return redirect("ratings:home")
-        if case is None or case.status == RectificationCase.Status.WITHDRAWN:
-            messages.info(request, str(ALREADY_RATED))
-            return redirect("ratings:home")
-        if case.status != RectificationCase.Status.REPLIED:
-            messages.info(request, str(NOT_REPLIED_YET))
+    if request.method == "GET":
+        # Rated already, waiting for the reply, past the time to rate…: told, no form.
+        try:
+            rating_allowed(resident=request.user, booking=booking, appointment=appointment, earlier=ratings)
+        except RatingRefused as refused:
+            messages.info(request, refused.messages[0])
             return redirect("ratings:home")
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ratings.models import Level, Rating, RectificationCase
 from tests.bookings.factories import resident
@@ -14,7 +15,9 @@ def test_coming_back_after_the_follow_up_says_it_was_rated_again_after_the_reply
     someone = resident("13812345678", name="王秀英")
     booking = attended_booking(someone, title="太极拳晨练")
     first = rating_of(booking, level=Level.VERY_DISSATISFIED)
-    RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.REPLIED, reply="已整改")
+    RectificationCase.objects.filter(rating=first).update(
+        status=RectificationCase.Status.REPLIED, replied_at=timezone.now(), reply="已整改"
+    )
     rating_of(booking, level=Level.SATISFIED)
     client.force_login(someone)
 

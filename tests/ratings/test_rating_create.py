@@ -210,7 +210,9 @@ def test_rating_again_before_the_centres_reply_is_refused(booking, mother):
 
 def test_after_the_reply_one_follow_up_rating_is_kept_and_opens_no_case(booking, mother, staff):
     first = rating_of(booking, level=Level.DISSATISFIED)
-    RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.REPLIED)
+    RectificationCase.objects.filter(rating=first).update(
+        status=RectificationCase.Status.REPLIED, replied_at=timezone.now()
+    )
     messages_before = Notification.objects.count()
 
     again = rating_create(resident=mother, booking=booking, level=Level.VERY_DISSATISFIED, comment="还是不行")
@@ -222,7 +224,9 @@ def test_after_the_reply_one_follow_up_rating_is_kept_and_opens_no_case(booking,
 
 def test_a_second_follow_up_is_refused(booking, mother):
     first = rating_of(booking, level=Level.DISSATISFIED)
-    RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.REPLIED)
+    RectificationCase.objects.filter(rating=first).update(
+        status=RectificationCase.Status.REPLIED, replied_at=timezone.now()
+    )
     rating_create(resident=mother, booking=booking, level=Level.SATISFIED)
 
     assert_refused(
@@ -269,3 +273,25 @@ def test_the_refusal_is_in_the_users_language(booking):
     with translation.override("zh-hans"), pytest.raises(RatingRefused) as refused:
         rating_create(resident=resident("13900003333"), booking=booking, level=Level.SATISFIED)
     assert refused.value.messages == ["这不是您的预约。"]
+
+
+def test_a_rating_is_given_within_thirty_days_of_the_session():
+    booking = attended_booking(ended_ago=dt.timedelta(days=31))
+    with pytest.raises(RatingRefused, match="The time to rate this has passed: a rating is given within 30 days."):
+        rating_of(booking, level=Level.VERY_SATISFIED)
+    assert Rating.objects.count() == 0
+
+    in_time = attended_booking(ended_ago=dt.timedelta(days=29))
+    assert rating_of(in_time, level=Level.VERY_SATISFIED).level == Level.VERY_SATISFIED
+
+
+def test_the_rating_after_the_reply_is_given_within_thirty_days_of_it():
+    booking = attended_booking(ended_ago=dt.timedelta(days=5))
+    first = rating_of(booking, level=Level.DISSATISFIED)
+    RectificationCase.objects.filter(rating=first).update(
+        status=RectificationCase.Status.REPLIED, replied_at=timezone.now() - dt.timedelta(days=31)
+    )
+
+    with pytest.raises(RatingRefused, match="within 30 days of the centre's reply"):
+        rating_of(booking, level=Level.SATISFIED)
+    assert Rating.objects.count() == 1

@@ -72,7 +72,9 @@ def add_some(centre, mother, n):
         attended_booking(mother, centre=centre)
         served_appointment(mother, centre=centre, topic=f"服务{Rating.objects.count()}")
         first = rating_of(attended_booking(mother, centre=centre), level=Level.DISSATISFIED)
-        RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.REPLIED, reply="已整改")
+        RectificationCase.objects.filter(rating=first).update(
+            status=RectificationCase.Status.REPLIED, replied_at=timezone.now(), reply="已整改"
+        )
         rating_of(first.booking, level=Level.SATISFIED)
 
 
@@ -88,9 +90,9 @@ def test_the_page_costs_five_queries_whatever_it_lists(logged_in, centre, mother
     assert html.count("已整改") == 5
 
 
-def test_the_form_costs_four_queries(logged_in, booking, django_assert_num_queries):
-    # The session, the user, the booking, its ratings.
-    with django_assert_num_queries(4):
+def test_the_form_costs_five_queries(logged_in, booking, django_assert_num_queries):
+    # The session, the user, the booking, its ratings, when it was last attended.
+    with django_assert_num_queries(5):
         assert logged_in.get(form_url(booking)).status_code == 200
 
 
@@ -175,7 +177,7 @@ def test_someone_elses_booking_or_appointment_is_a_404(logged_in, centre):
 def test_the_reply_shows_and_the_follow_up_is_offered_once(logged_in, booking):
     first = rating_of(booking, level=Level.VERY_DISSATISFIED)
     RectificationCase.objects.filter(rating=first).update(
-        status=RectificationCase.Status.REPLIED, reply="已增加一名志愿者接待"
+        status=RectificationCase.Status.REPLIED, replied_at=timezone.now(), reply="已增加一名志愿者接待"
     )
 
     html = logged_in.get(reverse("ratings:home")).content.decode()
@@ -203,7 +205,9 @@ def test_no_follow_up_before_the_reply(logged_in, booking):
 def test_a_rating_shows_when_the_session_was_and_the_follow_ups_comment(logged_in, centre, mother):
     booking = attended_booking(mother, centre=centre, ended_ago=dt.timedelta(days=3))
     first = rating_of(booking, level=Level.DISSATISFIED, comment="等了很久")
-    RectificationCase.objects.filter(rating=first).update(status=RectificationCase.Status.REPLIED, reply="已整改")
+    RectificationCase.objects.filter(rating=first).update(
+        status=RectificationCase.Status.REPLIED, replied_at=timezone.now(), reply="已整改"
+    )
     rating_of(booking, level=Level.SATISFIED, comment="现在好多了")
 
     html = logged_in.get(reverse("ratings:home")).content.decode()
@@ -212,3 +216,15 @@ def test_a_rating_shows_when_the_session_was_and_the_follow_ups_comment(logged_i
     assert f'<time datetime="{session_time.isoformat()}">' in html
     assert "Rated on " in html
     assert "现在好多了" in html and "等了很久" in html
+
+
+def test_the_form_of_a_session_past_the_time_to_rate_is_not_offered(logged_in, centre, mother):
+    old = attended_booking(mother, centre=centre, ended_ago=dt.timedelta(days=40))
+
+    response = logged_in.get(form_url(old), follow=True)
+
+    assert response.redirect_chain == [(reverse("ratings:home"), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "The time to rate this has passed: a rating is given within 30 days."
+    ]
+    assert old.code not in response.content.decode()  # not in the list to rate either
