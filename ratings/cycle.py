@@ -12,18 +12,20 @@ it forbids cannot pass each other.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Avg
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres.models import Area, Centre
 from centres.page_cache import public_pages_changed
-from portal.models import User
+from portal.models import Notification, User
+from portal.notifications import notification_send
 
 from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
 
@@ -107,18 +109,22 @@ def cycle_create(
         raise ValidationError({"budget": _("The budget cannot be below zero.")})
     if previous is not None and previous.district_id != district.pk:
         _refuse(_("Compare only with a cycle of the same district."), "previous")
-    with transaction.atomic():
-        if Cycle.objects.filter(district=district, name=name).exists():
-            raise ValidationError({"name": _("The district already has a cycle of this name.")})
-        cycle = Cycle.objects.create(
-            district=district,
-            name=name,
-            period_start=period_start,
-            period_end=period_end,
-            budget=budget,
-            previous=previous,
-        )
-        _audit(cycle, by, "cycle_created", name, after={"budget": _money(budget)})
+    name_taken = ValidationError({"name": _("The district already has a cycle of this name.")})
+    if Cycle.objects.filter(district=district, name=name).exists():
+        raise name_taken
+    try:
+        with transaction.atomic():
+            cycle = Cycle.objects.create(
+                district=district,
+                name=name,
+                period_start=period_start,
+                period_end=period_end,
+                budget=budget,
+                previous=previous,
+            )
+            _audit(cycle, by, "cycle_created", name, after={"budget": _money(budget)})
+    except IntegrityError as clash:  # the same name saved at the same moment by someone else
+        raise name_taken from clash
     return cycle
 
 
@@ -324,18 +330,37 @@ def application_submit(
         cycle = _locked(cycle)
         _require_status(cycle, Cycle.Status.OPEN, _("Applications are accepted only while the cycle is open."))
         application = Application.objects.filter(cycle=cycle, centre=centre).first()
-        before = None
+        before = None if application is None else _application_record(application)
         if application is None:
             application = Application(cycle=cycle, centre=centre)
-        else:
-            before = {"applied_stars": application.applied_stars}
         application.applied_stars = applied_stars
         application.self_assessment = self_assessment.strip()
+        after = _application_record(application)
+        if before == after:
+            return application  # sent again unchanged: nothing to save or record
         application.submitted_by = by
         application.submitted_at = timezone.now()
         application.save()
-        _audit(cycle, by, "application_submitted", centre.name, before=before, after={"applied_stars": applied_stars})
+        changed = list(after) if before is None else [key for key in after if after[key] != before[key]]
+        _audit(
+            cycle,
+            by,
+            "application_submitted",
+            centre.name,
+            before=None if before is None else {key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
     return application
+
+
+def _application_record(application: Application) -> dict:
+    """What the audit trail keeps of an application: its level and its self-assessment
+    (the first 200 characters; the application keeps the whole text)."""
+    text = application.self_assessment
+    return {
+        "applied_stars": application.applied_stars,
+        "self_assessment": text if len(text) <= 200 else f"{text[:200]}…",
+    }
 
 
 def cycle_start_scoring(*, cycle: Cycle, by) -> Cycle:
@@ -351,7 +376,53 @@ def cycle_start_scoring(*, cycle: Cycle, by) -> Cycle:
         from .computed import cycle_fill_computed
 
         cycle_fill_computed(cycle=cycle)
+        _tell_scorers(cycle)
     return cycle
+
+
+def _tell_scorers(cycle: Cycle) -> None:
+    """Everyone with forms to fill is told that scoring has started and how many centres
+    wait for them: street staff of the streets that applied, the invited
+    representatives, the applying centres' staff for their self-assessment (each only
+    when the cycle has criteria of their kind). A fixed number of queries."""
+    sources = set(cycle.criteria.values_list("source", flat=True))
+    applications = cycle.applications.all()
+    waiting: dict[int, int] = {}
+    if Criterion.Source.STREET in sources:
+        per_street = dict(applications.values_list("centre__street_id").annotate(n=Count("pk")).order_by())
+        for user_id, street_id in User.objects.filter(
+            role=User.Role.STREET_STAFF, is_active=True, area_id__in=per_street
+        ).values_list("pk", "area_id"):
+            waiting[user_id] = waiting.get(user_id, 0) + per_street[street_id]
+    if Criterion.Source.REPRESENTATIVES in sources:
+        applied = applications.values("centre_id")
+        for user_id, count in (
+            RepresentativeAssignment.objects.filter(cycle=cycle, centre_id__in=applied, representative__is_active=True)
+            .values_list("representative_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            waiting[user_id] = waiting.get(user_id, 0) + count
+    if Criterion.Source.SELF in sources:
+        for user_id, count in (
+            User.objects.filter(role=User.Role.CENTRE_STAFF, is_active=True, centres__star_applications__cycle=cycle)
+            .values_list("pk")
+            .annotate(n=Count("centres__star_applications"))
+            .order_by()
+        ):
+            waiting[user_id] = waiting.get(user_id, 0) + count
+    for person in User.objects.filter(pk__in=waiting).order_by("pk"):
+        count = waiting[person.pk]
+        notification_send(
+            recipient=person,
+            kind=Notification.Kind.OTHER,
+            text=lambda count=count: (
+                _("Scoring of %(cycle)s has started: %(count)s centre(s) wait for your scores.")
+                % {"cycle": cycle.name, "count": count}
+            ),
+            url=lambda: reverse("star_scoring:home"),
+            dedupe_key=f"star-scoring-{cycle.pk}-{person.pk}",
+        )
 
 
 def _may_score(user, application: Application, criterion: Criterion) -> bool:
@@ -402,11 +473,17 @@ def score_set(*, application: Application, criterion: Criterion, by, points: Dec
 # --- District rating and publishing ----------------------------------------------------------
 
 
+def criterion_points(average) -> Decimal:
+    """A criterion's points: the average of its scorers (several representatives score
+    one centre), rounded half up to 2 decimals. The review shows these and the total is
+    their sum, so the row always adds up (a float average from SQLite is read as text)."""
+    return Decimal(str(average)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
 def application_total(application: Application) -> Decimal:
-    """The sum over the criteria of the points given, each criterion the average of its
-    scorers (several representatives score one centre)."""
+    """The sum over the criteria of their points (``criterion_points``)."""
     per_criterion = Score.objects.filter(application=application).values("criterion").annotate(points=Avg("points"))
-    return sum((Decimal(row["points"]) for row in per_criterion), Decimal(0)).quantize(TWO_PLACES)
+    return sum((criterion_points(row["points"]) for row in per_criterion), Decimal(0))
 
 
 def proposed_stars(levels: list[StarLevel], total: Decimal) -> int | None:
@@ -445,6 +522,13 @@ def final_level_set(*, application: Application, by, stars: int | None, reason: 
         cycle = _locked(cycle)
         _require_status(cycle, Cycle.Status.REVIEW, _("Final levels are set during the district rating."))
         application = Application.objects.select_for_update().get(pk=application.pk)
+        if stars is not None and not cycle.levels.filter(stars=stars).exists():
+            raise ValidationError(
+                {
+                    "stars": _("This cycle has no %(stars)s★ level. Choose one of its levels, or none.")
+                    % {"stars": stars}
+                }
+            )
         if stars != application.proposed_stars and not reason:
             raise ValidationError({"reason": _("Say why the level differs from the proposed one.")})
         before = {"final_stars": application.final_stars, "reason": application.final_reason}

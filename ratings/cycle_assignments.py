@@ -6,10 +6,12 @@ scores which centre; each choice is kept in the cycle's audit trail."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from centres.models import Centre
-from portal.models import User
+from portal.models import Notification, User
+from portal.notifications import notification_send
 
 from .cycle import _audit, _locked, _refuse, _require_district_staff
 from .models import Cycle, RepresentativeAssignment
@@ -45,4 +47,26 @@ def representative_assign(*, cycle: Cycle, by, representative: User, centre: Cen
                 f"{representative.name} → {centre.name}",
                 after={"representative": representative.pk, "centre": centre.pk},
             )
+            _tell_representative(cycle, representative, centre)
     return assignment
+
+
+def _tell_representative(cycle: Cycle, representative: User, centre: Centre) -> None:
+    scoring = cycle.status == Cycle.Status.SCORING
+
+    def text() -> str:
+        values = {"centre": centre.name, "cycle": cycle.name}
+        if scoring:
+            return _("The district invites you to score %(centre)s in %(cycle)s. Your form is ready.") % values
+        return (
+            _("The district invites you to score %(centre)s in %(cycle)s. Your form opens when scoring starts.")
+            % values
+        )
+
+    notification_send(
+        recipient=representative,
+        kind=Notification.Kind.OTHER,
+        text=text,
+        url=lambda: reverse("star_scoring:home"),
+        dedupe_key=f"star-invited-{cycle.pk}-{centre.pk}-{representative.pk}",
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from centres.models import Centre
 from portal.models import User
 
-from .cycle import is_district_staff_of
+from .cycle import criterion_points, is_district_staff_of
 from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
 
 TWO_PLACES = Decimal("0.01")
@@ -94,6 +94,7 @@ FIELD_LABELS = {  # in the order the audit trail shows them
     "budget": _("budget (yuan)"),
     "rewards": _("rewards (yuan)"),
     "applied_stars": _("level applied for"),
+    "self_assessment": _("self-assessment"),
     "points": _("points"),
     "final_stars": _("final level"),
     "reason": _("reason"),
@@ -246,7 +247,7 @@ def cycle_review(cycle: Cycle) -> Review:
         .annotate(points=Avg("points"))
         .order_by()
     ):
-        averages[(row["application_id"], row["criterion_id"])] = Decimal(row["points"]).quantize(TWO_PLACES)
+        averages[(row["application_id"], row["criterion_id"])] = criterion_points(row["points"])
     rewards = {level.stars: level.reward for level in levels}
     proposal_made = cycle.status in (Cycle.Status.REVIEW, Cycle.Status.PUBLISHED)
     rows = []

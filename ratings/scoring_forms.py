@@ -59,7 +59,10 @@ class ScoreForm(forms.Form):
                 help_text=_("0 to %(max)s points") % {"max": most},
             )
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
-                label=_("Note (optional)"), required=False, max_length=500, initial=score.note if score else ""
+                label=_("Note on %(criterion)s (optional)") % {"criterion": criterion.name},
+                required=False,
+                max_length=500,
+                initial=score.note if score else "",
             )
 
     def scores(self):
