@@ -20,5 +20,8 @@ urlpatterns = [
     path("<int:pk>/review/final-level/", views.final_level, name="final_level"),
     path("<int:pk>/results/", views.cycle_results, name="results"),
     path("<int:pk>/results.<str:fmt>", views.cycle_results_export, name="results_export"),
+    path("<int:pk>/applications/<int:application_pk>/", views.application_page, name="application"),
+    path("<int:pk>/computed/recompute/", views.computed_recompute, name="computed_recompute"),
     path("<int:pk>/audit/", views.cycle_audit, name="audit"),
+    path("<int:pk>/audit.csv", views.cycle_audit_export, name="audit_export"),
 ]

@@ -1,7 +1,8 @@
 """The district's star-rating cycle pages: the cycles, a cycle by its state (criteria,
 levels, the next step, representatives; a draft's criteria and levels corrected, a
 removal confirmed on a page of its own), the district rating (区级评定), the results
-with their exports, and the audit trail.
+with their exports, an application with its evidence and every scorer's points, the
+recomputing of the computed scores while scoring, and the audit trail (paged, and as CSV).
 
 Only district staff of the cycle's district see them; for anyone else they are a 404.
 Views parse input, call a selector or a service, and render or redirect; a refusal of a
@@ -18,18 +19,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bookings.exports import csv_response
 from portal.models import User
 
 from . import cycle as services
+from .application_selectors import application_detail, computed_state, cycle_applications
+from .audit_selectors import audit_csv_header, audit_csv_rows, audit_page
+from .computed import cycle_fill_computed
 from .cycle_assignments import representative_assign
 from .cycle_exports import ranking_csv, ranking_xlsx
 from .cycle_forms import AssignmentForm, CriterionForm, CycleForm, FinalLevelForm, StarLevelForm
 from .cycle_selectors import (
-    audit_trail,
     cycle_assignments,
     cycle_for,
     cycle_ranking,
@@ -39,7 +43,7 @@ from .cycle_selectors import (
     district_representatives,
     review_stamp,
 )
-from .models import Cycle
+from .models import Criterion, Cycle
 
 STEPS = {
     Cycle.Status.DRAFT: ("open", services.cycle_open, gettext_lazy("Open for applications")),
@@ -107,6 +111,12 @@ def _cycle_page(request, cycle, *, criterion_form=None, level_form=None, assignm
         "assigning": cycle.status in (Cycle.Status.OPEN, Cycle.Status.SCORING),
         "application_count": cycle.applications.count(),
     }
+    if not context["is_draft"]:
+        context["applications"] = cycle_applications(cycle)
+    if cycle.status == Cycle.Status.SCORING and any(
+        criterion.source == Criterion.Source.COMPUTED for criterion in context["criteria"]
+    ):
+        context["computed"] = computed_state(cycle)
     if context["is_draft"]:
         context["criterion_form"] = criterion_form or CriterionForm(prefix="criterion")
         context["level_form"] = level_form or StarLevelForm(prefix="level")
@@ -420,6 +430,51 @@ def cycle_results_export(request, pk, fmt):
 
 
 @district_staff_only
+@require_POST
+def computed_recompute(request, pk):
+    """Fill the computed criteria again from the portal's figures as they are now (each
+    changed score is audited by the service); refused outside the scoring."""
+    cycle = cycle_for(request.user, pk)
+    try:
+        changed = cycle_fill_computed(cycle=cycle)
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "The computed scores are recomputed: %(count)d score changed.",
+                "The computed scores are recomputed: %(count)d scores changed.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    return redirect(f"{_cycle_url(cycle)}#computed")
+
+
+@district_staff_only
+def application_page(request, pk, application_pk):
+    cycle = cycle_for(request.user, pk)
+    detail = application_detail(cycle, application_pk)
+    return render(request, "ratings/cycle/application.html", {"cycle": cycle, "detail": detail})
+
+
+@district_staff_only
 def cycle_audit(request, pk):
     cycle = cycle_for(request.user, pk)
-    return render(request, "ratings/cycle/audit.html", {"cycle": cycle, "entries": audit_trail(cycle)})
+    page = audit_page(cycle, request.GET.get("page"))
+    return render(
+        request,
+        "ratings/cycle/audit.html",
+        {"cycle": cycle, "page_obj": page, "entries": page.object_list, "total": page.paginator.count},
+    )
+
+
+@district_staff_only
+def cycle_audit_export(request, pk):
+    cycle = cycle_for(request.user, pk)
+    return csv_response(
+        filename=f"star-ratings-{cycle.pk}-audit-{cycle.name}",
+        header=audit_csv_header(),
+        rows=list(audit_csv_rows(cycle)),
+    )

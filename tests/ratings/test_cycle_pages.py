@@ -573,8 +573,8 @@ def test_the_results_and_audit_pages_cost_the_same_queries_whatever_the_size(
     # Session, user, cycle, levels' rewards, the previous cycle's levels, the applications.
     with django_assert_num_queries(6):
         results = client.get(url("results", cycle))
-    # Session, user, cycle, the entries with their actors.
-    with django_assert_num_queries(4):
+    # Session, user, cycle, the count of the entries, a page of them with their actors.
+    with django_assert_num_queries(5):
         audit = client.get(url("audit", cycle))
 
     assert len(results.context["rows"]) == count
