@@ -194,3 +194,14 @@ def cycle_fill_computed(*, cycle: Cycle) -> int:
                 )
                 written += 1
     return written
+
+
+def computed_scores_refresh(*, cycle: Cycle, by) -> int:
+    """District staff ask for the computed scores again (the figures of a month rolled up
+    since scoring started, say): the fill, and an audit entry of who asked and how many
+    scores changed. Refused outside the scoring, and for anyone but the district's staff."""
+    cycle_services._require_district_staff(by, cycle)
+    with transaction.atomic():
+        changed = cycle_fill_computed(cycle=cycle)
+        cycle_services._audit(cycle, by, "computed_refreshed", cycle.name, after={"changed": changed})
+    return changed

@@ -16,7 +16,7 @@ from centres.models import Centre
 from portal.models import User
 
 from .cycle import criterion_points, is_district_staff_of
-from .models import Application, AuditEntry, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
+from .models import Application, Criterion, Cycle, RepresentativeAssignment, Score, StarLevel
 
 TWO_PLACES = Decimal("0.01")
 # Outliers: a level applied for this many stars above the proposal, or a self-assessment
@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "scoring_started": _("Scoring started"),
     "score_set": _("Score given"),
     "computed_score_set": _("Score computed from the portal's figures"),
+    "computed_refreshed": _("Computed scores recomputed"),
     "evidence_added": _("Evidence added"),
     "evidence_deleted": _("Evidence removed"),
     "representative_assigned": _("Representative invited"),
@@ -96,6 +97,7 @@ FIELD_LABELS = {  # in the order the audit trail shows them
     "applied_stars": _("level applied for"),
     "self_assessment": _("self-assessment"),
     "points": _("points"),
+    "changed": _("scores changed"),
     "final_stars": _("final level"),
     "reason": _("reason"),
     "file": _("file"),
@@ -136,17 +138,6 @@ def _values(values) -> list[str]:
         for key, value in sorted(values.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
         if key not in IDS_NAMED_IN_SUBJECT
     ]
-
-
-def audit_trail(cycle: Cycle, limit: int = 1000) -> list[AuditEntry]:
-    """The newest ``limit`` entries, each with ``label``, the action in plain words, and
-    ``before_values`` and ``after_values``, "label: value" lines."""
-    entries = list(cycle.audit_entries.select_related("actor").order_by("-at", "-pk")[:limit])
-    for entry in entries:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.before_values = _values(entry.before)
-        entry.after_values = _values(entry.after)
-    return entries
 
 
 # --- The review screen (区级评定) --------------------------------------------------------

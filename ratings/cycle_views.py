@@ -29,7 +29,7 @@ from portal.models import User
 from . import cycle as services
 from .application_selectors import application_detail, computed_state, cycle_applications
 from .audit_selectors import audit_csv_header, audit_csv_rows, audit_page
-from .computed import cycle_fill_computed
+from .computed import computed_scores_refresh
 from .cycle_assignments import representative_assign
 from .cycle_exports import ranking_csv, ranking_xlsx
 from .cycle_forms import AssignmentForm, CriterionForm, CycleForm, FinalLevelForm, StarLevelForm
@@ -432,11 +432,11 @@ def cycle_results_export(request, pk, fmt):
 @district_staff_only
 @require_POST
 def computed_recompute(request, pk):
-    """Fill the computed criteria again from the portal's figures as they are now (each
-    changed score is audited by the service); refused outside the scoring."""
+    """Fill the computed criteria again from the portal's figures as they are now (the
+    service audits who asked and each changed score); refused outside the scoring."""
     cycle = cycle_for(request.user, pk)
     try:
-        changed = cycle_fill_computed(cycle=cycle)
+        changed = computed_scores_refresh(cycle=cycle, by=request.user)
     except ValidationError as error:
         messages.error(request, _refusal_text(error))
     else:

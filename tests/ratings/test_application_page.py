@@ -225,6 +225,8 @@ def test_recomputing_while_scoring_refreshes_the_scores_and_audits_each_change(c
     latest = AuditEntry.objects.filter(cycle=cycle, action="computed_score_set").order_by("-pk").first()
     assert AuditEntry.objects.filter(cycle=cycle, action="computed_score_set").count() == entries + 1
     assert (latest.actor, latest.before, latest.after) == (None, {"points": "3.00"}, {"points": "10.00"})
+    asked = AuditEntry.objects.get(cycle=cycle, action="computed_refreshed")
+    assert (asked.actor, asked.after) == (world.staff, {"changed": 1})
 
     again = client.post(url("computed_recompute", cycle))
 
