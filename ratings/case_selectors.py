@@ -3,6 +3,9 @@ that the page shows and the statistics roll-up can reuse.
 
 ``centre_rating_rates(centres, since=, until=)`` costs two queries whatever the number of
 centres (one grouped aggregate over ratings, one over cases).
+
+Cases and ratings come with what was rated (the session's activity or the appointment's
+service) and when, so a list costs the same queries whatever its length.
 """
 
 from __future__ import annotations
@@ -10,13 +13,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import BAD_LEVELS, Rating, RectificationCase
+from .models import ASPECTS, BAD_LEVELS, Level, Rating, RectificationCase
 from .permissions import cases_visible_to, ratings_visible_to
 
 OPEN_STATUSES = (RectificationCase.Status.AWAITING_CALLBACK, RectificationCase.Status.AWAITING_REPLY)
+Escalation = RectificationCase.Escalation
+
+# What a rating was of: a booking's activity (its start is the booking's) or an appointment's service.
+RATED_SERVICE = ("booking__activity", "appointment__topic")
+# Cases escalated furthest come first: district, then street, then those still with the centre.
+ESCALATION_RANK = Case(
+    When(escalated_to=Escalation.DISTRICT, then=Value(0)),
+    When(escalated_to=Escalation.STREET, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
 
 
 def mask_name(name: str) -> str:
@@ -30,15 +44,47 @@ def mask_phone(phone: str) -> str:
 
 
 def staff_cases(user, *, open_only: bool = False) -> QuerySet[RectificationCase]:
-    """The cases the user may see, escalated ones first, with what the page shows."""
-    cases = cases_visible_to(user).select_related("centre", "street", "rating", "rating__resident")
+    """The cases the user may see, the furthest escalated first, then by call-back
+    deadline, with what the page shows."""
+    cases = cases_visible_to(user).select_related(
+        "centre", "street", "rating__resident", *(f"rating__{name}" for name in RATED_SERVICE)
+    )
     if open_only:
         cases = cases.filter(Q(status__in=OPEN_STATUSES) | Q(appeal=RectificationCase.Appeal.PENDING))
-    return cases.order_by("-escalated_to", "callback_due_at", "pk")
+    return cases.alias(escalation_rank=ESCALATION_RANK).order_by("escalation_rank", "callback_due_at", "pk")
+
+
+def staff_case(user, pk: int) -> RectificationCase | None:
+    """One case the user may see, with everything its page shows; None for any other."""
+    return (
+        staff_cases(user)
+        .select_related("district", "called_back_by", "replied_by", "appeal_decided_by")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def staff_ratings(user, *, limit: int = 50) -> list[Rating]:
-    return list(ratings_visible_to(user).select_related("centre", "resident").order_by("-created_at", "-pk")[:limit])
+    return list(
+        ratings_visible_to(user)
+        .select_related("centre", "resident", *RATED_SERVICE)
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def given_aspects(rating: Rating) -> list[tuple[str, str]]:
+    """The aspects the resident rated, each (aspect, level), in the rating form's order."""
+    return [(label, Level(value).label) for name, label in ASPECTS if (value := getattr(rating, name)) is not None]
+
+
+def resident_contact(case: RectificationCase, *, answers: bool) -> dict:
+    """The resident as the case page shows them: in full, with the phone to call, to the
+    staff who answer the case (``can_answer_case``) while the call-back or the reply is
+    still owed; masked to everyone else and once it is answered."""
+    resident = case.rating.resident
+    if answers and case.status in OPEN_STATUSES:
+        return {"name": resident.name, "phone": resident.phone, "full": True}
+    return {"name": mask_name(resident.name), "phone": mask_phone(resident.phone), "full": False}
 
 
 @dataclass(frozen=True)

@@ -2,41 +2,78 @@
 rectification cases with their deadlines and the forms to answer them, each centre's
 rates, and (district staff) appeals to decide and the district's deadlines.
 
-Cases are looked up in ``cases_visible_to(user)`` and each action checks its predicate
-from ``ratings.permissions``: anything else is a 404.
+Each case has a page of its own (what was rated, when, the deadlines, the answers, the
+appeal, and its forms). Cases are looked up in ``cases_visible_to(user)`` and each action
+checks its predicate from ``ratings.permissions``: anything else is a 404.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from centres.forms import add_service_errors
 from centres.permissions import StaffAccessMixin, viewable_centres_as_staff
 
 from . import cases as services
-from .case_selectors import CentreRates, centre_rating_rates, mask_name, mask_phone, staff_cases, staff_ratings
-from .models import RectificationCase
-from .permissions import (
-    can_answer_case,
-    can_decide_appeal,
-    can_set_rating_policy,
-    cases_visible_to,
-    may_see_ratings_as_staff,
+from .case_selectors import (
+    CentreRates,
+    centre_rating_rates,
+    given_aspects,
+    mask_name,
+    mask_phone,
+    resident_contact,
+    staff_case,
+    staff_cases,
+    staff_ratings,
 )
+from .models import RectificationCase
+from .permissions import can_answer_case, can_decide_appeal, can_set_rating_policy, may_see_ratings_as_staff
 from .staff_forms import AppealDecisionForm, AppealForm, CallbackForm, RatingPolicyForm, ReplyForm
 
 Status, Appeal = RectificationCase.Status, RectificationCase.Appeal
-_RANK = {"district": 0, "street": 1, "centre": 2}
+CASES_PER_PAGE = 50
+# Each action's form, with a prefix of its own per case so a list of cases keeps them apart.
+ACTION_FORMS = {
+    "callback": (CallbackForm, "c"),
+    "reply": (ReplyForm, "r"),
+    "appeal": (AppealForm, "a"),
+    "decide": (AppealDecisionForm, "d"),
+}
 
 
 def _masked(person) -> dict:
     return {"name": mask_name(person.name), "phone": mask_phone(person.phone)}
+
+
+def _action_form(action: str, case, data=None):
+    form_class, letter = ACTION_FORMS[action]
+    return form_class(data, prefix=f"{letter}{case.pk}")
+
+
+def _with_deadlines(case, now) -> None:
+    case.callback_overdue = case.status == Status.AWAITING_CALLBACK and case.callback_due_at < now
+    case.reply_overdue = case.status in (Status.AWAITING_CALLBACK, Status.AWAITING_REPLY) and case.reply_due_at < now
+
+
+def _case_forms(case, *, answers: bool, decides: bool, refused=None) -> dict:
+    """The action forms the case offers the user. ``refused`` (action, bound form) takes
+    its action's place whatever the case has become, so the typed text is not lost."""
+    offered = {
+        "callback": answers and case.status == Status.AWAITING_CALLBACK,
+        "reply": answers and case.status == Status.AWAITING_REPLY,
+        "appeal": answers and case.appeal == Appeal.NONE and case.status != Status.WITHDRAWN,
+        "decide": decides and case.appeal == Appeal.PENDING,
+    }
+    forms = {action: _action_form(action, case) if offer else None for action, offer in offered.items()}
+    if refused is not None:
+        action, form = refused
+        forms[action] = form
+    return forms
 
 
 class RatingsStaffView(StaffAccessMixin, TemplateView):
@@ -47,35 +84,20 @@ class RatingsStaffView(StaffAccessMixin, TemplateView):
         user, now = self.request.user, timezone.now()
         my_centres = set(user.centres.values_list("pk", flat=True)) if user.role == user.Role.CENTRE_STAFF else set()
         is_district = can_set_rating_policy(user)
-        cases = sorted(
-            staff_cases(user, open_only=True)[:200], key=lambda c: (_RANK[c.escalated_to], c.callback_due_at)
-        )
+        cases = Paginator(staff_cases(user, open_only=True), CASES_PER_PAGE).get_page(self.request.GET.get("page"))
         for case in cases:
             case.resident_masked = _masked(case.rating.resident)
-            case.callback_overdue = case.status == Status.AWAITING_CALLBACK and case.callback_due_at < now
-            case.reply_overdue = case.status in (Status.AWAITING_CALLBACK, Status.AWAITING_REPLY) and (
-                case.reply_due_at < now
-            )
-            answers = case.centre_id in my_centres
-            case.callback_form = (
-                CallbackForm(prefix=f"c{case.pk}") if answers and case.status == Status.AWAITING_CALLBACK else None
-            )
-            case.reply_form = (
-                ReplyForm(prefix=f"r{case.pk}") if answers and case.status == Status.AWAITING_REPLY else None
-            )
-            case.appeal_form = (
-                AppealForm(prefix=f"a{case.pk}")
-                if answers and case.appeal == Appeal.NONE and case.status != Status.WITHDRAWN
-                else None
-            )
-            case.decide_form = (
-                AppealDecisionForm(prefix=f"d{case.pk}")
-                if is_district and case.appeal == Appeal.PENDING and case.district_id == user.area_id
-                else None
+            case.aspects = given_aspects(case.rating)
+            _with_deadlines(case, now)
+            case.forms = _case_forms(
+                case,
+                answers=case.centre_id in my_centres,
+                decides=is_district and case.district_id == user.area_id,
             )
         ratings = staff_ratings(user)
         for rating in ratings:
             rating.resident_masked = _masked(rating.resident)
+            rating.aspects = given_aspects(rating)
         centres = list(viewable_centres_as_staff(user).order_by("name").only("pk", "name"))
         rates = centre_rating_rates([centre.pk for centre in centres])
         for centre in centres:
@@ -89,13 +111,43 @@ class RatingsStaffView(StaffAccessMixin, TemplateView):
         }
 
 
-class CaseActionView(StaffAccessMixin, View):
-    """A POST on one case, then back to the ratings page at that case."""
+class CaseView(StaffAccessMixin, TemplateView):
+    """One case with everything about it and the forms the user may answer it with."""
 
-    http_method_names = ["post"]
     permission = staticmethod(may_see_ratings_as_staff)
-    form_class = None
-    prefix_letter = ""
+    template_name = "ratings/staff/case.html"
+
+    def get_case(self) -> RectificationCase:
+        case = staff_case(self.request.user, self.kwargs["pk"])
+        if case is None:
+            raise Http404
+        return case
+
+    def get(self, request, *args, **kwargs):
+        self.case = self.get_case()
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, *, refused=None, **kwargs):
+        user, case = self.request.user, self.case
+        answers = can_answer_case(user, case)
+        _with_deadlines(case, timezone.now())
+        return super().get_context_data(**kwargs) | {
+            "case": case,
+            "resident": resident_contact(case, answers=answers),
+            "aspects": given_aspects(case.rating),
+            "forms": _case_forms(case, answers=answers, decides=can_decide_appeal(user, case), refused=refused),
+        }
+
+
+class CaseActionView(CaseView):
+    """A POST on one case: done, back to the ratings page at that case; refused, the case
+    page again with the form as it was sent, its errors and why. A GET (the language
+    switch or a reload of a refused answer) goes to the case page."""
+
+    action = ""
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(reverse("ratings_staff:case", args=[self.get_case().pk]))
 
     def allowed(self, user, case) -> bool:
         return can_answer_case(user, case)
@@ -104,25 +156,28 @@ class CaseActionView(StaffAccessMixin, View):
         raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
-        case = get_object_or_404(cases_visible_to(request.user), pk=kwargs["pk"])
-        if not self.allowed(request.user, case):
+        self.case = self.get_case()
+        if not self.allowed(request.user, self.case):
             raise Http404
-        form = self.form_class(request.POST, prefix=f"{self.prefix_letter}{case.pk}")
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
+        form = _action_form(self.action, self.case, request.POST)
+        if form.is_valid():
             try:
-                messages.success(request, self.act(case, form.cleaned_data))
+                done = self.act(self.case, form.cleaned_data)
             except ValidationError as error:
                 for text in error.messages:
                     messages.error(request, text)
-        return HttpResponseRedirect(f"{reverse('ratings_staff:list')}#case-{case.pk}")
+                # A colleague may have answered meanwhile: show the case as it is now.
+                self.case = self.get_case()
+            else:
+                messages.success(request, done)
+                return HttpResponseRedirect(f"{reverse('ratings_staff:list')}#case-{self.case.pk}")
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the form below."))
+        return self.render_to_response(self.get_context_data(refused=(self.action, form)))
 
 
 class CaseCallbackView(CaseActionView):
-    form_class, prefix_letter = CallbackForm, "c"
+    action = "callback"
 
     def act(self, case, data):
         services.case_record_callback(case=case, by=self.request.user, note=data["note"])
@@ -130,7 +185,7 @@ class CaseCallbackView(CaseActionView):
 
 
 class CaseReplyView(CaseActionView):
-    form_class, prefix_letter = ReplyForm, "r"
+    action = "reply"
 
     def act(self, case, data):
         services.case_reply(case=case, by=self.request.user, reply=data["reply"])
@@ -138,7 +193,7 @@ class CaseReplyView(CaseActionView):
 
 
 class CaseAppealView(CaseActionView):
-    form_class, prefix_letter = AppealForm, "a"
+    action = "appeal"
 
     def act(self, case, data):
         services.case_appeal(case=case, by=self.request.user, reason=data["reason"])
@@ -146,7 +201,7 @@ class CaseAppealView(CaseActionView):
 
 
 class CaseDecideView(CaseActionView):
-    form_class, prefix_letter = AppealDecisionForm, "d"
+    action = "decide"
 
     def allowed(self, user, case):
         return can_decide_appeal(user, case)
