@@ -26,6 +26,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,6 @@ DISTRICT_AFTER_WORKING_DAYS = 5
 # A reply due within this many working days (after today) is reminded of in the morning.
 REPLY_REMINDER_WORKING_DAYS = 2
 RATINGS_PAGE = "/ratings/"
-STAFF_PAGE = "/staff/ratings/"
 _RANK = {Escalation.CENTRE: 0, Escalation.STREET: 1, Escalation.DISTRICT: 2}
 
 
@@ -151,7 +151,7 @@ def case_appeal(*, case: RectificationCase, by: User, reason: str, now: dt.datet
                 text=lambda: (
                     _("%(centre)s appeals a rating it believes malicious. Please decide.") % {"centre": centre_name}
                 ),
-                url=STAFF_PAGE,
+                url=lambda: case_url(fresh),
                 dedupe_key=f"case-{fresh.pk}-appeal-{person.pk}",
             )
     return _copy(case, fresh)
@@ -190,10 +190,15 @@ def case_appeal_decide(*, case: RectificationCase, by: User, upheld: bool, note:
                     )
                     % {"centre": centre_name}
                 ),
-                url=STAFF_PAGE,
+                url=lambda: case_url(fresh),
                 dedupe_key=f"case-{fresh.pk}-decided-{person.pk}",
             )
     return _copy(case, fresh)
+
+
+def case_url(case: RectificationCase) -> str:
+    """The case's own page, in the active language (the recipient's, for a message)."""
+    return reverse("ratings_staff:case", kwargs={"pk": case.pk})
 
 
 def rating_policy_for(district: Area) -> RatingPolicy:
@@ -271,7 +276,7 @@ def _tell_escalation(case: RectificationCase, level: str) -> None:
                 _("%(centre)s has not answered a bad rating in time (due %(due)s). Please follow it up.")
                 % {"centre": centre_name, "due": when(due)}
             ),
-            url=STAFF_PAGE,
+            url=lambda: case_url(case),
             dedupe_key=f"case-{case.pk}-{level}-{person.pk}",
         )
     for person in User.objects.filter(role=User.Role.CENTRE_STAFF, centres=case.centre_id, is_active=True):
@@ -288,7 +293,7 @@ def _tell_escalation(case: RectificationCase, level: str) -> None:
                 )
                 % {"centre": centre_name, "due": when(due)}
             ),
-            url=STAFF_PAGE,
+            url=lambda: case_url(case),
             dedupe_key=f"case-{case.pk}-{level}-reminder-{person.pk}",
         )
 
@@ -368,7 +373,7 @@ def cases_remind_due_soon(*, now: dt.datetime | None = None) -> int:
                         )
                         % {"centre": centre, "due": when(due)}
                     ),
-                    url=f"{STAFF_PAGE}#case-{case.pk}",
+                    url=lambda case=case: case_url(case),
                     dedupe_key=f"case-{case.pk}-{deadline}-soon-{person.pk}",
                 )
                 written += message is not None

@@ -15,7 +15,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +24,7 @@ from portal.models import Notification, User
 from portal.notifications import notification_send
 from portal.templatetags.portal_tags import day_label
 
+from .cases import case_url
 from .models import ASPECTS, BAD_LEVELS, RATE_WITHIN_DAYS, Level, Rating, RatingPolicy, RectificationCase
 from .working_days import add_working_days
 
@@ -219,8 +219,3 @@ def case_opened_text(case: RectificationCase) -> str:
         "callback": day_label(case.callback_due_at),
         "reply": day_label(case.reply_due_at),
     }
-
-
-def case_url(case: RectificationCase) -> str:
-    """The case on the staff ratings page."""
-    return reverse("ratings_staff:list") + f"#case-{case.pk}"

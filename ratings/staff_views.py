@@ -170,7 +170,7 @@ class CaseActionView(CaseView):
                 self.case = self.get_case()
             else:
                 messages.success(request, done)
-                return HttpResponseRedirect(f"{reverse('ratings_staff:list')}#case-{self.case.pk}")
+                return HttpResponseRedirect(reverse("ratings_staff:case", kwargs={"pk": self.case.pk}))
         else:
             messages.error(request, _("Nothing was saved. Please correct the form below."))
         return self.render_to_response(self.get_context_data(refused=(self.action, form)))

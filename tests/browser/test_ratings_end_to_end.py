@@ -171,20 +171,25 @@ def test_a_resident_rates_badly_the_centre_calls_back_and_replies_and_the_reside
     expect(staff.locator("main")).not_to_contain_text("13812345678")
     snapshot(staff, "2-staff-case")
 
-    card.locator(f"textarea[name='c{case.pk}-note']").fill("已电话回访，居民反映老师迟到且未提前通知")
-    card.get_by_role("button", name=zh("Record the call-back")).click()
+    # The case's own page gives the staff who owe the call-back the number to call.
+    card.get_by_role("link", name=re.compile(zh("Open the case"))).click()
+    expect(staff).to_have_url(f"{staff.base_url}/staff/ratings/cases/{case.pk}/")
+    expect(staff.locator("main a[href='tel:13812345678']")).to_be_visible()
+    staff.locator(f"textarea[name='c{case.pk}-note']").fill("已电话回访，居民反映老师迟到且未提前通知")
+    staff.get_by_role("button", name=zh("Record the call-back")).click()
     expect(alert(staff)).to_contain_text(zh("The call-back is recorded. The rectification reply is due next."))
     case.refresh_from_db()
     assert case.status == RectificationCase.Status.AWAITING_REPLY
     assert case.callback_note == "已电话回访，居民反映老师迟到且未提前通知"
 
-    card = staff.locator(f"#case-{case.pk}")
-    card.locator(f"textarea[name='r{case.pk}-reply']").fill("已与授课老师约定提前十分钟到场，如有变动提前一天短信通知")
-    card.get_by_role("button", name=zh("Send the reply")).click()
+    staff.locator(f"textarea[name='r{case.pk}-reply']").fill("已与授课老师约定提前十分钟到场，如有变动提前一天短信通知")
+    staff.get_by_role("button", name=zh("Send the reply")).click()
     expect(alert(staff)).to_contain_text(zh("The reply is sent. The resident has been told and may rate once more."))
     case.refresh_from_db()
     assert case.status == RectificationCase.Status.REPLIED
     assert case.reply == "已与授课老师约定提前十分钟到场，如有变动提前一天短信通知"
+    expect(staff.locator("main a[href^='tel:']")).to_have_count(0)  # nothing owed: masked again
+    staff.goto(f"{staff.base_url}/staff/ratings/")
     expect(staff.locator(f"#case-{case.pk}")).to_have_count(0)  # no longer open
 
     # The resident is told in their messages, reads the reply and rates once more; a

@@ -278,13 +278,13 @@ def test_a_decision_without_a_reason_keeps_the_choice(client):
     assert case_snapshot(case) == before
 
 
-def test_an_answer_done_goes_back_to_the_list_with_a_message(client):
+def test_an_answer_done_goes_back_to_the_case_with_a_message(client):
     case = bad_case()
     client.force_login(CentreStaffFactory(centres=[case.centre]))
 
     response = client.post(f"/en/staff/ratings/cases/{case.pk}/callback/", {f"c{case.pk}-note": "已回访"})
 
-    assert (response.status_code, response["Location"]) == (302, f"{LIST}#case-{case.pk}")
+    assert (response.status_code, response["Location"]) == (302, f"/en/staff/ratings/cases/{case.pk}/")
     case.refresh_from_db()
     assert (case.status, case.callback_note) == (Status.AWAITING_REPLY, "已回访")
 

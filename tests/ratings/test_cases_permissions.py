@@ -75,7 +75,7 @@ def test_page_matrix(client, action, role):
 
     if role in allowed:
         assert response.status_code == 302
-        assert response["Location"] == f"/staff/ratings/#case-{case.pk}"
+        assert response["Location"] == f"/staff/ratings/cases/{case.pk}/"
         assert snapshot(case) != before
     else:
         assert response.status_code == 404

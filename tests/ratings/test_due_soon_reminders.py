@@ -51,7 +51,7 @@ def test_a_call_back_due_today_is_reminded_once_to_the_centres_staff(case):
     assert "29" in text and "23:59" in text
     assert texts(other_centre_staff) == texts(street_staff) == []
     message = Notification.objects.get(recipient=staff)
-    assert message.url == f"/staff/ratings/#case-{case.pk}"
+    assert message.url == f"/en/staff/ratings/cases/{case.pk}/"  # the case's page, in their language
 
 
 def test_a_call_back_recorded_or_overdue_is_not_reminded(case):

@@ -108,7 +108,7 @@ def test_a_bad_rating_opens_the_case_with_the_default_deadlines_and_tells_the_ce
         f"A resident rated 圣湖社区党群服务中心 “Dissatisfied”. Please call them back by "
         f"{day_label(case.callback_due_at)} and reply with the rectification by {day_label(case.reply_due_at)}."
     )
-    assert messages[0].url == f"/en/staff/ratings/#case-{case.pk}"
+    assert messages[0].url == f"/en/staff/ratings/cases/{case.pk}/"
 
 
 def test_the_districts_rules_set_the_deadlines(centre, booking, mother):
