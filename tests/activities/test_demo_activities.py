@@ -1,16 +1,12 @@
 """The demo activities of ``manage.py load_demo_data``: realistic, inside the centres'
 hours and rooms, and safe to load again.
 
-Loaded once for the module in a transaction rolled back at the end, as in
-tests/centres/test_demo_data.py."""
+Loaded once for the module in a transaction rolled back at the end (tests/demo.py)."""
 
 import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from activities.demo import AHEAD_DAYS, HISTORY_DAYS, load_demo_activities
@@ -18,21 +14,10 @@ from activities.models import Activity, Audience, Brand, Occurrence, Partner, Se
 from activities.recurrence import service_kind_at
 from activities.services import activity_save, hours_for, occurrences_cancel, partner_save
 from centres.models import Centre
+from tests.demo import demo_loaded  # noqa: F401 (a fixture)
+from tests.demo import load_demo as load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded")]
-
-
-def load():
-    call_command("load_demo_data", verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        load()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -9,33 +9,19 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 from django.utils import timezone
 
 from centres import demo
 from centres.models import Area, Centre, CentrePhoto, DateException, OpeningPeriod, Room, ServiceFunction
 from centres.services import centre_hours_replace, date_exception_add
 from portal.models import User
+from tests.demo import demo_loaded  # noqa: F401 (a fixture)
+from tests.demo import load_demo as load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded")]
 
 STANDARD_CODES = {"eldercare", "childcare", "medical", "culture_sports", "daily_life", "affairs"}
-
-
-def load():
-    call_command("load_demo_data", verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        load()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,10 @@
 """The demo star-rating cycles of ``ratings/demo_cycle.py``, loaded by ``load_demo_data``.
 
 The demo is loaded once for this module, inside a transaction rolled back when the module
-is done (as tests/centres/test_demo_data.py does); each test runs in a savepoint of it.
+is done (tests/demo.py); each test runs in a savepoint of it.
 """
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from centres import demo
 from centres.models import Centre
@@ -17,21 +14,10 @@ from ratings.cycle_selectors import cycle_review
 from ratings.demo_cycle import CURRENT_NAME, PREVIOUS_NAME
 from ratings.models import Application, AuditEntry, Criterion, Cycle, Evidence, RepresentativeAssignment, Score
 from ratings.scoring_selectors import applications_scored_by, centre_published_star, scoring_form_for
+from tests.demo import demo_loaded  # noqa: F401 (a fixture)
+from tests.demo import load_demo as load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded")]
-
-
-def load():
-    call_command("load_demo_data", verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        load()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
