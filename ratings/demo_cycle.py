@@ -43,7 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from centres import demo
 from centres.models import Area, Centre
-from portal.models import User
+from portal.models import Notification, User
 from stats.models import MonthlyFigures
 
 from .cycle import (
@@ -617,3 +617,21 @@ def _backdate(cycle: Cycle, schedule: dict) -> None:
     for score in scores:
         score.scored_at = scored.get(f"{score.application.centre.name} · {score.criterion.name}", score.scored_at)
     Score.objects.bulk_update(scores, ["scored_at"])
+    _backdate_messages(cycle, by_phase)
+
+
+def _backdate_messages(cycle: Cycle, by_phase: dict[str, list[AuditEntry]]) -> None:
+    """The cycle's messages to its scorers (invited, scoring started) dated when those
+    steps were taken; those of a published cycle read long ago, not new in the inbox."""
+    read = cycle.status == Cycle.Status.PUBLISHED
+    for prefix, action in (
+        (f"star-invited-{cycle.pk}-", "representative_assigned"),
+        (f"star-scoring-{cycle.pk}-", "scoring_started"),
+    ):
+        entries = [entry for entries in by_phase.values() for entry in entries if entry.action == action]
+        if not entries:
+            continue
+        sent_at = min(entry.at for entry in entries)
+        Notification.objects.filter(dedupe_key__startswith=prefix).update(
+            created_at=sent_at, read_at=sent_at if read else None
+        )

@@ -170,3 +170,20 @@ def test_the_demo_residents_rate_in_the_day_not_at_night():
     hours = {timezone.localtime(at).hour for at in Rating.objects.values_list("created_at", flat=True)}
     assert len(hours) > 5
     assert hours <= set(range(8, 24)), sorted(hours)
+
+
+def test_the_scorers_messages_are_dated_with_their_cycle_and_the_published_ones_read():
+    from portal.models import Notification
+
+    street_staff = login("street_staff")
+    previous = Cycle.objects.get(name=PREVIOUS_NAME, district__name="丰泽区")
+    current = Cycle.objects.get(name=CURRENT_NAME)
+    old = Notification.objects.get(recipient=street_staff, dedupe_key=f"star-scoring-{previous.pk}-{street_staff.pk}")
+    new = Notification.objects.get(recipient=street_staff, dedupe_key=f"star-scoring-{current.pk}-{street_staff.pk}")
+
+    started = {
+        cycle.pk: AuditEntry.objects.get(cycle=cycle, action="scoring_started").at for cycle in (previous, current)
+    }
+    assert (old.created_at, new.created_at) == (started[previous.pk], started[current.pk])
+    assert old.read_at is not None and new.read_at is None
+    assert old.created_at.year == 2026 and old.created_at < new.created_at
